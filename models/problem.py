@@ -1,0 +1,454 @@
+"""The resolved problem: a scenario turned into indexed days, people, cells and requirements.
+
+Built once from a validated `Scenario`; the optimizer and the checker both read it, so a
+roster from anywhere is judged against the same facts. It also fixes the objective's
+constants (cost tables and the tier scale), which are part of what the roster is judged by,
+not of how the model is built.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, Decimal
+from functools import cached_property
+
+from models.days import CalendarView, dates_of, select_days
+from models.scenario import WEEKDAYS, CoverageRule, Rules, Scenario
+
+MINUTES_PER_DAY = 24 * 60
+NIGHT_END_MINUTE = 5 * 60  # SPEC: a night shift covers any time between 00:00 and 05:00
+# Relative WFA fairness divides by each person's available days; the common multiple keeps
+# the per-day costs integral (exact for up to 6 distinct availabilities), capped so costs
+# stay small on long horizons (then rounded up, which keeps them strictly increasing).
+_FAIRNESS_SCALE_CAP = 720
+
+ONSITE, WFA, OFF, LEAVE = "onsite", "wfa", "off", "leave"
+
+
+@dataclass(frozen=True, order=True)
+class Option:
+    """What one cell (person, day) can hold: a status, and a shift when on site."""
+
+    status: str
+    shift: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.status}:{self.shift}" if self.shift else self.status
+
+
+OFF_OPTION, WFA_OPTION, LEAVE_OPTION = Option(OFF), Option(WFA), Option(LEAVE)
+
+
+@dataclass(frozen=True)
+class Day:
+    index: int
+    date: date
+    is_working: bool
+    is_wfa: bool
+    holiday: str | None  # national holiday name
+    collective_leave: str | None  # cuti bersama name
+
+    @property
+    def weekday(self) -> str:
+        return WEEKDAYS[self.date.weekday()]
+
+    @property
+    def is_holiday_duty_day(self) -> bool:
+        """SPEC: holiday duty is on-site work on holidays and collective-leave days."""
+        return self.holiday is not None or self.collective_leave is not None
+
+
+@dataclass(frozen=True)
+class ShiftSpec:
+    id: str
+    start_minute: int
+    length_minutes: int
+
+    def interval(self, day: int) -> tuple[int, int]:
+        """[start, end) in minutes from the horizon's first midnight."""
+        start = day * MINUTES_PER_DAY + self.start_minute
+        return start, start + self.length_minutes
+
+    @property
+    def is_night(self) -> bool:
+        start, end = self.interval(0)
+        return any(
+            start < midnight + NIGHT_END_MINUTE and midnight < end
+            for midnight in (0, MINUTES_PER_DAY, 2 * MINUTES_PER_DAY)
+        )
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    id: str
+    name: str
+    schedule: str  # "roster" | "office"
+    shifts: tuple[str, ...]
+    rules: Rules  # global rules with this unit's overrides applied
+
+
+@dataclass(frozen=True)
+class Person:
+    index: int
+    id: str
+    name: str
+    unit: str
+    site: str | None
+    skills: frozenset[str]
+    wfa_eligible: bool
+    leave: frozenset[int]  # day indexes inside the horizon
+    history: int
+    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One coverage rule instantiated for one unit and one day."""
+
+    rule_id: str
+    unit: str
+    site: str | None
+    skill: str | None
+    shift: str
+    day: int
+    min: int  # hard minimum head count (min and min_share resolved)
+    max: int | None
+    target: int | None
+    weight: int
+    members: tuple[int, ...]  # people matching unit, site and skill (on leave or not)
+
+    def label(self, problem: Problem) -> str:
+        where = "/".join(part for part in (self.unit, self.site, self.skill) if part)
+        return f"{self.rule_id} ({where} / {self.shift} on {problem.days[self.day].date})"
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    person: int
+    day: int
+    want: str
+    shift: str | None
+    weight: int
+
+    def honoured_by(self, option: Option) -> bool:
+        if option.status != self.want:
+            return False
+        return self.shift is None or option.shift == self.shift
+
+
+@dataclass(frozen=True)
+class PinSpec:
+    person: int
+    day: int
+    status: str
+    shift: str | None
+
+    def allows(self, option: Option) -> bool:
+        if option.status != self.status:
+            return False
+        return self.shift is None or option.shift == self.shift
+
+
+@dataclass(frozen=True)
+class Weights:
+    wfa_days: int
+    holiday_duty: int
+    night_shifts: int
+
+
+class Problem:
+    """Everything the optimizer and the checker need, indexed and resolved."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.name = scenario.name
+        self.calendar = _calendar_view(scenario)
+        self.days = _days(scenario, self.calendar)
+        self.shifts = {
+            sid: ShiftSpec(sid, s.start_minute, s.length_minutes)
+            for sid, s in scenario.shifts.items()
+        }
+        self.units = {
+            uid: UnitSpec(uid, u.name or uid, u.schedule, u.shifts, scenario.rules.overridden_by(u.rules))
+            for uid, u in scenario.units.items()
+        }
+        self.people = _people(scenario, self.days)
+        self.person_index = {p.id: p.index for p in self.people}
+        self.requirements = _requirements(scenario, self)
+        self.requests = tuple(
+            RequestSpec(self.person_index[r.staff], self.day_index[r.date], r.want, r.shift, r.weight)
+            for r in scenario.requests
+        )
+        self.pins = tuple(
+            PinSpec(self.person_index[p.staff], self.day_index[p.date], p.status, p.shift)
+            for p in scenario.pins
+        )
+        w = scenario.fairness.weights
+        self.weights = Weights(w.wfa_days, w.holiday_duty, w.night_shifts)
+        self.pool = scenario.fairness.pool
+        self.use_history = scenario.fairness.use_history
+        self.options = [self._cell_options(p) for p in self.people]
+        self.solver_defaults = scenario.solver.model_dump()
+
+    # --- indexes -------------------------------------------------------------------------
+
+    @cached_property
+    def day_index(self) -> dict[date, int]:
+        return {d.date: d.index for d in self.days}
+
+    @cached_property
+    def weeks(self) -> tuple[tuple[int, ...], ...]:
+        """Mon–Sun weeks wholly inside the horizon, as day indexes (weekly limits use these)."""
+        weeks = []
+        for day in self.days:
+            if day.date.weekday() == 0 and day.index + 6 < len(self.days):
+                weeks.append(tuple(range(day.index, day.index + 7)))
+        return tuple(weeks)
+
+    def pool_of(self, person: Person) -> str:
+        if self.pool == "all":
+            return "all"
+        if self.pool == "site" and person.site:
+            return f"{person.unit}/{person.site}"
+        return person.unit
+
+    # --- what each cell can be (SPEC "What each day can be") -----------------------------
+
+    @cached_property
+    def _covered_shifts(self) -> dict[tuple[str, int], frozenset[str]]:
+        """(unit, day) -> shifts some coverage rule of the unit asks for that day."""
+        covered: dict[tuple[str, int], set[str]] = defaultdict(set)
+        for req in self.requirements:
+            covered[(req.unit, req.day)].add(req.shift)
+        return {key: frozenset(value) for key, value in covered.items()}
+
+    def _cell_options(self, person: Person) -> tuple[tuple[Option, ...], ...]:
+        unit = self.units[person.unit]
+        return tuple(self._options_on(person, unit, day) for day in self.days)
+
+    def _options_on(self, person: Person, unit: UnitSpec, day: Day) -> tuple[Option, ...]:
+        if day.index in person.leave:
+            return (LEAVE_OPTION,)
+        onsite = [Option(ONSITE, s) for s in unit.shifts]
+        wfa = [WFA_OPTION] if day.is_wfa and person.wfa_eligible else []
+        if unit.schedule == "roster":
+            return (*onsite, *wfa, OFF_OPTION)
+        if day.is_working:
+            return (*onsite, *wfa)
+        covered = self._covered_shifts.get((unit.id, day.index), frozenset())
+        return (*[o for o in onsite if o.shift in covered], OFF_OPTION)
+
+    def available_wfa_days(self, person: int) -> int:
+        """Days this person could have WFA: a `wfa_days` day, eligible, not on leave."""
+        return sum(WFA_OPTION in cell for cell in self.options[person])
+
+    # --- objective constants ------------------------------------------------------------
+
+    @cached_property
+    def _fairness_scale(self) -> int:
+        counts = {self.available_wfa_days(p.index) for p in self.people} - {0}
+        scale = math.lcm(*counts) if counts else 1
+        return scale if scale <= _FAIRNESS_SCALE_CAP else _FAIRNESS_SCALE_CAP
+
+    def wfa_burden_costs(self, person: int) -> tuple[int, ...]:
+        """Cost of the 1st, 2nd, ... available WFA day this person does NOT get WFA.
+
+        Burden is relative to availability and starts after `history` (days already
+        carried): (h + j)^2 - (h + j - 1)^2 = 2(h + j) - 1, divided by the days available.
+        Strictly increasing, so moving one day from a heavier to a lighter burden always
+        lowers the sum: that is SPEC's testable form of fairness.
+        """
+        available = self.available_wfa_days(person)
+        history = self.people[person].history if self.use_history else 0
+        scale = self._fairness_scale
+        return tuple(
+            -(-scale * (2 * (history + j) - 1) // available) for j in range(1, available + 1)
+        )
+
+    @staticmethod
+    def spread_costs(count: int) -> tuple[int, ...]:
+        """Marginal costs of the 1st..count-th holiday duty or night shift: squares' steps."""
+        return tuple(2 * j - 1 for j in range(1, count + 1))
+
+    def holiday_duty_days(self, person: int) -> int:
+        """Days this person could be on holiday duty (an on-site option on such a day)."""
+        return sum(
+            self.days[d].is_holiday_duty_day and any(o.status == ONSITE for o in cell)
+            for d, cell in enumerate(self.options[person])
+        )
+
+    def night_shift_days(self, person: int) -> int:
+        return sum(
+            any(o.shift is not None and self.shifts[o.shift].is_night for o in cell)
+            for cell in self.options[person]
+        )
+
+    @staticmethod
+    def onsite_counts_as_idle(cell: tuple[Option, ...]) -> bool:
+        """On site where `off` was allowed counts in the `onsite_days` term (SPEC aim 4)."""
+        return OFF_OPTION in cell and any(o.status == ONSITE for o in cell)
+
+    @cached_property
+    def tier_scale(self) -> int:
+        """Multiplier that puts WFA fairness strictly above every other term.
+
+        One more than the largest value all lower terms together can reach, so no gain
+        below can pay for any loss in WFA fairness (SPEC: aims in order of importance).
+        """
+        w = self.weights
+        bound = sum(r.weight for r in self.requests)
+        bound += sum((req.target or 0) * req.weight for req in self.requirements)
+        for p in self.people:
+            bound += w.holiday_duty * self.holiday_duty_days(p.index) ** 2
+            bound += w.night_shifts * self.night_shift_days(p.index) ** 2
+            bound += sum(self.onsite_counts_as_idle(cell) for cell in self.options[p.index])
+        return bound + 1
+
+    # --- rules ---------------------------------------------------------------------------
+
+    def rest_conflicts(self, unit: str) -> tuple[tuple[str, str, int], ...]:
+        """(shift a, shift b, k): working a on day d forbids b on day d+k.
+
+        Overlapping shifts are always forbidden; `min_rest_hours` widens the gap needed
+        between the end of one and the start of the next.
+        """
+        spec = self.units[unit]
+        rest = round((spec.rules.min_rest_hours or 0) * 60)
+        conflicts = []
+        for a in spec.shifts:
+            _, end_a = self.shifts[a].interval(0)
+            for b in spec.shifts:
+                k = 1
+                while True:
+                    start_b, _ = self.shifts[b].interval(k)
+                    if start_b - end_a >= rest:
+                        break
+                    conflicts.append((a, b, k))
+                    k += 1
+        return tuple(conflicts)
+
+    def cells(self) -> Iterator[tuple[int, int, tuple[Option, ...]]]:
+        for p, row in enumerate(self.options):
+            for d, cell in enumerate(row):
+                yield p, d, cell
+
+
+def _calendar_view(scenario: Scenario) -> CalendarView:
+    horizon = scenario.horizon
+    dates = tuple(horizon.start + timedelta(days=k) for k in range(horizon.days))
+    cal = scenario.calendar
+    return CalendarView(
+        dates=dates,
+        weekend=frozenset(WEEKDAYS.index(name) for name in cal.weekend),
+        holidays=frozenset(cal.holidays),
+        collective_leave=frozenset(cal.collective_leave),
+        wfa_days=frozenset(dates_of(cal.wfa_days)),
+    )
+
+
+def _days(scenario: Scenario, view: CalendarView) -> tuple[Day, ...]:
+    cal = scenario.calendar
+    return tuple(
+        Day(
+            index=k,
+            date=d,
+            is_working=view.is_working(d),
+            is_wfa=d in view.wfa_days,
+            holiday=cal.holidays.get(d),
+            collective_leave=cal.collective_leave.get(d),
+        )
+        for k, d in enumerate(view.dates)
+    )
+
+
+def _people(scenario: Scenario, days: tuple[Day, ...]) -> tuple[Person, ...]:
+    index_of = {d.date: d.index for d in days}
+    people = []
+    for k, s in enumerate(scenario.staff):
+        unit = scenario.units[s.unit]
+        people.append(
+            Person(
+                index=k,
+                id=s.id,
+                name=s.name,
+                unit=s.unit,
+                site=s.site,
+                skills=frozenset(s.skills),
+                wfa_eligible=s.wfa_eligible if s.wfa_eligible is not None else unit.wfa_default,
+                leave=frozenset(index_of[d] for d in dates_of(s.leave) if d in index_of),
+                history=s.history,
+                extra=s.extra,
+            )
+        )
+    return tuple(people)
+
+
+def rule_ids(rules: tuple[CoverageRule, ...]) -> list[str]:
+    """Each rule's id: its own, or one derived from what it covers (stable, readable)."""
+    taken = {r.id for r in rules if r.id}
+    ids = []
+    for rule in rules:
+        if rule.id:
+            ids.append(rule.id)
+            continue
+        units = rule.unit if isinstance(rule.unit, str) else "+".join(rule.unit)
+        base = "-".join(p for p in ("all" if units == "*" else units, rule.site, rule.skill, rule.shift) if p)
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate)
+        ids.append(candidate)
+    return ids
+
+
+def _rule_units(rule: CoverageRule, problem: Problem) -> list[str]:
+    named = list(problem.units) if rule.unit == "*" else (
+        [rule.unit] if isinstance(rule.unit, str) else list(rule.unit)
+    )
+    return [u for u in named if rule.shift in problem.units[u].shifts]
+
+
+def _requirements(scenario: Scenario, problem: Problem) -> tuple[Requirement, ...]:
+    by_unit: dict[str, list[Person]] = defaultdict(list)
+    for person in problem.people:
+        by_unit[person.unit].append(person)
+    requirements = []
+    for rule, rule_id in zip(scenario.coverage, rule_ids(scenario.coverage), strict=True):
+        days = sorted(select_days(rule.days, problem.calendar))
+        for unit in _rule_units(rule, problem):
+            members = [
+                p for p in by_unit[unit]
+                if (rule.site is None or p.site == rule.site)
+                and (rule.skill is None or rule.skill in p.skills)
+            ]
+            for d in days:
+                day = problem.day_index[d]
+                present = sum(day not in p.leave for p in members)
+                requirements.append(
+                    Requirement(
+                        rule_id=rule_id,
+                        unit=unit,
+                        site=rule.site,
+                        skill=rule.skill,
+                        shift=rule.shift,
+                        day=day,
+                        min=_required(rule, present),
+                        max=rule.max,
+                        target=rule.target,
+                        weight=rule.weight,
+                        members=tuple(p.index for p in members),
+                    )
+                )
+    return tuple(requirements)
+
+
+def _required(rule: CoverageRule, present: int) -> int:
+    """max(min, ceil(min_share * present)), in exact decimal arithmetic (SPEC)."""
+    share = 0
+    if rule.min_share is not None:
+        share = int((rule.min_share * Decimal(present)).to_integral_value(ROUND_CEILING))
+    return max(rule.min or 0, share)
