@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -192,6 +192,7 @@ class Problem:
         self.use_history = scenario.fairness.use_history
         self.options = [self._cell_options(p) for p in self.people]
         self.solver_defaults = scenario.solver.model_dump()
+        self._rest_conflicts: dict[str, tuple[tuple[str, str, int], ...]] = {}
 
     # --- indexes -------------------------------------------------------------------------
 
@@ -214,6 +215,25 @@ class Problem:
         if self.pool == "site" and person.site:
             return f"{person.unit}/{person.site}"
         return person.unit
+
+    def interchangeable_groups(self, people: Iterable[int]) -> list[list[int]]:
+        """People that every rule and objective term treats alike, in groups of two or more."""
+        requests: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+        for r in self.requests:
+            requests[r.person].append((r.day, r.want, r.shift, r.weight))
+        pins: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+        for pin in self.pins:
+            pins[pin.person].append((pin.day, pin.status, pin.shift))
+        groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+        for p in people:
+            person = self.people[p]
+            key = (
+                person.unit, person.site, person.skills, person.wfa_eligible, person.leave,
+                person.history if self.use_history else 0,
+                tuple(sorted(requests[p], key=repr)), tuple(sorted(pins[p], key=repr)),
+            )
+            groups[key].append(p)
+        return [group for group in groups.values() if len(group) > 1]
 
     # --- what each cell can be (SPEC "What each day can be") -----------------------------
 
@@ -243,7 +263,11 @@ class Problem:
 
     def available_wfa_days(self, person: int) -> int:
         """Days this person could have WFA: a `wfa_days` day, eligible, not on leave."""
-        return sum(WFA_OPTION in cell for cell in self.options[person])
+        return self._available_wfa[person]
+
+    @cached_property
+    def _available_wfa(self) -> tuple[int, ...]:
+        return tuple(sum(WFA_OPTION in cell for cell in row) for row in self.options)
 
     # --- objective constants ------------------------------------------------------------
 
@@ -310,7 +334,13 @@ class Problem:
     # --- rules ---------------------------------------------------------------------------
 
     def rest_conflicts(self, unit: str) -> tuple[tuple[str, str, int], ...]:
-        """(shift a, shift b, k): working a on day d forbids b on day d+k.
+        """(shift a, shift b, k): working a on day d forbids b on day d+k."""
+        if unit not in self._rest_conflicts:
+            self._rest_conflicts[unit] = self._unit_rest_conflicts(unit)
+        return self._rest_conflicts[unit]
+
+    def _unit_rest_conflicts(self, unit: str) -> tuple[tuple[str, str, int], ...]:
+        """The pairs for one unit.
 
         Overlapping shifts are always forbidden; `min_rest_hours` widens the gap needed
         between the end of one and the start of the next.

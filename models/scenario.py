@@ -162,7 +162,13 @@ class StaffMember(BaseModel):
     @field_validator("id", mode="before")
     @classmethod
     def _id_is_text(cls, value: Any) -> Any:
-        if isinstance(value, bool) or isinstance(value, float):
+        if isinstance(value, float) and abs(value) >= 1e15:
+            raise ValueError(
+                f"id {value!r} is stored as a number, and a number keeps only 15 significant "
+                "digits: an 18-digit NIP stored this way has already lost its last digits; "
+                "format the id column as Text and re-enter the ids"
+            )
+        if isinstance(value, bool | float):
             raise ValueError(
                 f"id {value!r} is a number, not text: write ids as text (quote them in "
                 "YAML/JSON, format the column as Text in a spreadsheet)"
