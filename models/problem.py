@@ -121,9 +121,13 @@ class Requirement:
     weight: int
     members: tuple[int, ...]  # people matching unit, site and skill (on leave or not)
 
-    def label(self, problem: Problem) -> str:
+    @property
+    def rule_label(self) -> str:
         where = "/".join(part for part in (self.unit, self.site, self.skill) if part)
-        return f"{self.rule_id} ({where} / {self.shift} on {problem.days[self.day].date})"
+        return f"{self.rule_id} ({where} / {self.shift})"
+
+    def label(self, problem: Problem) -> str:
+        return f"{self.rule_label} on {problem.days[self.day].date}"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from models.problem import ONSITE, Option, Problem, Requirement
 
 
@@ -9,7 +11,7 @@ def capacity_reasons(problem: Problem) -> list[str]:
     """Rules that cannot hold whatever the search does: too few people able to be on site,
     a maximum below a minimum, people fixed on site above a maximum, impossible pins."""
     reasons = [reason for req in problem.requirements for reason in _requirement_reasons(problem, req)]
-    return reasons + _pin_reasons(problem)
+    return reasons + _rota_reasons(problem) + _pin_reasons(problem)
 
 
 def _requirement_reasons(problem: Problem, req: Requirement) -> list[str]:
@@ -53,3 +55,48 @@ def _pin_reasons(problem: Problem) -> list[str]:
             f"but that day can only be {possible}{why}"
         )
     return reasons
+
+
+def _rota_reasons(problem: Problem) -> list[str]:
+    """Rest rules that make a rota impossible: with 48 h rest after a 24 h jaga a person
+    takes at most one jaga in any 3 days, so 3 consecutive days needing n each need 3n people."""
+    by_rule: dict[tuple[str, str], list[Requirement]] = defaultdict(list)
+    for req in problem.requirements:
+        by_rule[(req.rule_id, req.unit)].append(req)
+    reasons = []
+    for (rule_id, unit), reqs in by_rule.items():
+        gap = _repeat_gap(problem, unit, reqs[0].shift)
+        if gap > 1:
+            reason = _first_short_window(problem, sorted(reqs, key=lambda r: r.day), gap)
+            if reason:
+                reasons.append(reason)
+    return reasons
+
+
+def _repeat_gap(problem: Problem, unit: str, shift: str) -> int:
+    """Fewest days between two of the same shift for one person under the unit's rest rules."""
+    blocked = {k for a, b, k in problem.rest_conflicts(unit) if a == b == shift}
+    gap = 1
+    while gap in blocked:
+        gap += 1
+    return gap
+
+
+def _first_short_window(problem: Problem, reqs: list[Requirement], gap: int) -> str | None:
+    by_day = {req.day: req for req in reqs}
+    option = Option(ONSITE, reqs[0].shift)
+    for first in sorted(by_day):
+        window = [by_day.get(d) for d in range(first, first + gap)]
+        if any(req is None for req in window):
+            continue
+        needed = sum(req.min for req in window if req)
+        able = {p for req in window if req for p in req.members if option in problem.options[p][req.day]}
+        if needed > len(able):
+            start, end = problem.days[first].date, problem.days[first + gap - 1].date
+            return (
+                f"{reqs[0].rule_label}: {start}..{end} need {needed} "
+                f"{reqs[0].shift} shifts in total, but the rest rule lets each person take at "
+                f"most one {reqs[0].shift} in any {gap} days and only {len(able)} can: "
+                f"at least {needed} people are needed"
+            )
+    return None

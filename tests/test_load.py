@@ -53,16 +53,16 @@ def test_yaml_is_read_as_yaml_1_2() -> None:
 
 
 def test_locations_point_at_the_line_in_each_format() -> None:
-    # coverage[1].min_share: tiny.yaml line 33, tiny.json line 38 (the rule's `{`),
-    # tiny.toml line 80 (`min_share = 0.5` under the second [[coverage]]).
+    # coverage[1].min_share: tiny.yaml line 34, tiny.json line 39 (the rule's `{`),
+    # tiny.toml line 86 (`min_share = 0.5` under the second [[coverage]]).
     path = ("coverage", 1, "min_share")
     lines = {
         ext: load_scenario(DATA / f"tiny.{ext}").locate(path).line
         for ext in ("yaml", "json", "toml")
     }
-    assert lines == {"yaml": 33, "json": 38, "toml": 80}
+    assert lines == {"yaml": 34, "json": 39, "toml": 86}
     where = load_scenario(DATA / "tiny.yaml").locate(path)
-    assert where == Location(str(DATA / "tiny.yaml"), 33, "coverage[1].min_share")
+    assert where == Location(str(DATA / "tiny.yaml"), 34, "coverage[1].min_share")
 
 
 def test_leading_zeros_of_an_unquoted_yaml_id_are_kept(tmp_path: Path) -> None:
@@ -374,5 +374,5 @@ def test_input_sha256_tells_which_file_holds_which_bytes() -> None:
 def test_later_faults_can_be_located(tmp_path: Path) -> None:
     loaded: LoadedScenario = load_scenario(DATA / "tiny.yaml")
     issue = loaded.locate(("pins", 0, "date")).issue("on a leave day")
-    assert str(issue) == f"{DATA / 'tiny.yaml'}:39: pins[0].date: on a leave day"
+    assert str(issue) == f"{DATA / 'tiny.yaml'}:40: pins[0].date: on a leave day"
     assert cross_check(loaded.scenario, loaded.locate) == []

@@ -318,3 +318,32 @@ def test_wfa_fairness_dominates_lower_terms(make_problem):
     result = solved(problem)
     assert sorted(wfa_counts(result)) == [1, 2]
     assert result.objective == 50 * problem.tier_scale + 3
+
+
+def test_rota_that_rest_rules_rule_out_is_explained_before_search(make_problem):
+    # 24 h jaga with 48 h rest: one person takes at most one jaga in any 3 days, so a
+    # minimum of 1 a day needs 3 people; with 2 the quick check says so, naming the rule.
+    problem = make_problem(
+        horizon={"start": "2026-01-05", "end": "2026-01-07"},
+        calendar={},
+        units={"damkar": {"schedule": "roster", "shifts": ["jaga"], "rules": {"min_rest_hours": 48}}},
+        staff=people(2, "damkar"),
+        coverage=[{"id": "pos-jaga", "unit": "damkar", "shift": "jaga", "min": 1}],
+    )
+    result = solve(problem, FAST)
+    assert result.status == "infeasible"
+    assert result.parts == ()  # found before any search
+    [reason] = result.reasons
+    assert "pos-jaga (damkar / jaga)" in reason and "at least 3 people" in reason
+
+
+def test_too_few_staff_after_leave_is_explained_with_names(make_problem):
+    problem = make_problem(
+        staff=[*people(1, leave="2025-12-30"), *people(2)[1:]],
+        coverage=[{"id": "loket", "unit": "office", "shift": "kantor", "days": "wfa", "min": 2}],
+    )
+    result = solve(problem, FAST)
+    assert result.status == "infeasible"
+    [reason] = result.reasons
+    assert "loket (office / kantor) on 2025-12-30 needs 2 on site; only 1 of the 2" in reason
+    assert "Office 0" in reason and "on leave" in reason

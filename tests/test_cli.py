@@ -1,0 +1,144 @@
+"""The `piket` commands end to end: files written, output printed, exit codes (SPEC section 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import cli
+from models.result import Result, SolverInfo
+from tests.test_load import BAD, BAD_CASES
+
+DATA = Path(__file__).parent / "data"
+TINY = DATA / "tiny.yaml"
+SUMMARY_KEYS = {
+    "scenario", "scenario_file", "status", "objective", "bound", "wall_time_s", "staff", "days",
+    "input_sha256", "solver", "coverage", "fairness",
+}
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli.main, [str(a) for a in args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def solved_tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("tiny")
+    code, _ = run("solve", TINY, "--out", out)
+    assert code == 0
+    return out
+
+
+def test_solve_writes_roster_and_summary_as_the_spec_says(solved_tiny: Path) -> None:
+    roster = pd.read_csv(solved_tiny / "roster.csv", dtype=str, keep_default_na=False)
+    assert list(roster.columns) == ["staff_id", "name", "unit", "site", "date", "status", "shift"]
+    assert len(roster) == 6 * 14  # one row per person per day
+    assert set(roster["status"]) <= {"onsite", "wfa", "off", "leave"}
+    assert (roster.loc[roster["status"] != "onsite", "shift"] == "").all()
+    assert "196804111993031009" in set(roster["staff_id"])  # NIP kept as text
+    summary = json.loads((solved_tiny / "summary.json").read_text())
+    assert SUMMARY_KEYS <= set(summary)
+    assert summary["status"] == "optimal"
+    assert summary["objective"] == summary["bound"]
+    assert summary["solver"]["name"] == "cp-sat"
+    assert set(summary["coverage"][0]) >= {"requirement", "unit", "site", "skill", "shift", "date",
+                                           "required", "max", "onsite", "met"}
+    assert set(summary["fairness"]["dukcapil"]) == {"eligible", "wfa_days_min", "wfa_days_max",
+                                                    "wfa_days_mean", "jain"}
+    assert not list(solved_tiny.glob(".*"))  # no temporary files left behind
+
+
+def test_solve_prints_a_human_summary(tmp_path: Path) -> None:
+    code, output = run("solve", TINY, "--out", tmp_path)
+    assert code == 0
+    assert "optimal" in output and "coverage: 17/17 requirements met" in output
+    assert "dukcapil" in output  # the fairness table
+
+
+def test_solve_json_prints_only_the_summary(tmp_path: Path) -> None:
+    code, output = run("solve", TINY, "--out", tmp_path, "--json", "--seed", "3", "--workers", "1")
+    assert code == 0
+    data = json.loads(output)
+    assert data["solver"]["seed"] == 3 and data["solver"]["workers"] == 1
+    assert data == json.loads((tmp_path / "summary.json").read_text())
+
+
+def test_deterministic_solves_give_the_same_roster(tmp_path: Path) -> None:
+    run("solve", TINY, "--out", tmp_path / "a", "--deterministic")
+    run("solve", TINY, "--out", tmp_path / "b", "--deterministic")
+    assert (tmp_path / "a" / "roster.csv").read_bytes() == (tmp_path / "b" / "roster.csv").read_bytes()
+
+
+def test_check_accepts_the_solved_roster(solved_tiny: Path) -> None:
+    code, output = run("check", TINY, solved_tiny / "roster.csv")
+    assert code == 0
+    assert "valid" in output
+    summary = json.loads((solved_tiny / "summary.json").read_text())
+    code, output = run("check", TINY, solved_tiny / "roster.csv", "--json")
+    assert json.loads(output)["objective"] == summary["objective"]
+
+
+def test_check_reports_a_hand_edit_that_breaks_a_rule(solved_tiny: Path, tmp_path: Path) -> None:
+    roster = pd.read_csv(solved_tiny / "roster.csv", dtype=str, keep_default_na=False)
+    # Citra is not WFA-eligible: giving her WFA on the 30th breaks eligibility.
+    citra = (roster["name"] == "Citra") & (roster["date"] == "2025-12-30")
+    roster.loc[citra, ["status", "shift"]] = ["wfa", ""]
+    edited = tmp_path / "edited.csv"
+    roster.to_csv(edited, index=False, sep=";")  # as a spreadsheet in an Indonesian locale saves it
+    code, output = run("check", TINY, edited)
+    assert code == 3
+    assert "Citra" in output and "2025-12-30" in output
+
+
+def test_check_refuses_a_malformed_roster(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.csv"
+    broken.write_text("staff_id,name,unit,site,date,status,shift\nnobody,X,dukcapil,,2025-12-29,wfa,\n")
+    code, output = run("check", TINY, broken)
+    assert code == 2
+    assert "broken.csv" in output and "nobody" in output
+
+
+def test_infeasible_scenario_exits_3_with_a_reason(tmp_path: Path) -> None:
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text(
+        f"extends: {TINY}\n"
+        "coverage:\n  - {id: damkar-jaga, min: 4}\n"  # 3 damkar staff cannot put 4 on site
+    )
+    code, output = run("solve", scenario, "--out", tmp_path / "out")
+    assert code == 3
+    assert "infeasible" in output and "damkar-jaga" in output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["status"] == "infeasible" and summary["reasons"]
+    assert not (tmp_path / "out" / "roster.csv").exists()
+
+
+@pytest.mark.parametrize("name", sorted(BAD_CASES))
+def test_bad_input_exits_2_naming_the_fault_and_writes_nothing(name: str, tmp_path: Path) -> None:
+    code, output = run("solve", BAD / name, "--out", tmp_path / "out")
+    assert code == 2
+    assert BAD_CASES[name].fragment in " ".join(output.split())
+    assert not (tmp_path / "out").exists()
+
+
+def test_no_solution_in_time_exits_4(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    unknown = Result("unknown", None, None, None, 1.0, SolverInfo("cp-sat", "x", 0, 1),
+                     reasons=("no roster found in time for damkar",))
+    monkeypatch.setattr(cli, "solve", lambda problem, settings: unknown)
+    code, output = run("solve", TINY, "--out", tmp_path)
+    assert code == 4
+    assert "no roster found in time" in output
+
+
+def test_schema_describes_the_scenario_format() -> None:
+    code, output = run("schema")
+    assert code == 0
+    schema = json.loads(output)
+    assert {"version", "horizon", "units", "staff", "coverage"} <= set(schema["properties"])
+    assert schema["additionalProperties"] is False
