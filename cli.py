@@ -20,9 +20,14 @@ from models.scenario import ScenarioFile
 from optimizer.check import evaluate, read_roster
 from optimizer.solve import Progress, SolveSettings, solve
 
-# SPEC section 2: exit codes shared by every command.
+# The format's output contract (docs/scenario-format.md §2): exit codes shared by every command.
 EXIT_OK, EXIT_ERROR, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
-_EXIT_BY_STATUS = {"optimal": EXIT_OK, "feasible": EXIT_OK, "infeasible": EXIT_INFEASIBLE, "unknown": EXIT_NO_SOLUTION}
+_EXIT_BY_STATUS = {
+    "optimal": EXIT_OK,
+    "feasible": EXIT_OK,
+    "infeasible": EXIT_INFEASIBLE,
+    "unknown": EXIT_NO_SOLUTION,
+}
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -51,18 +56,46 @@ def main() -> None:
 
 @main.command("solve")
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder [default: out/<scenario stem>/].")
-@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds for the whole solve [scenario's solver.time_limit_s].")
-@click.option("--workers", type=click.IntRange(min=0), help="CP-SAT workers; 0 = all cores [scenario's solver.workers].")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Output folder [default: out/<scenario stem>/].",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds for the whole solve [scenario's solver.time_limit_s].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="CP-SAT workers; 0 = all cores [scenario's solver.workers].",
+)
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed [scenario's solver.seed].")
-@click.option("--deterministic", is_flag=True, help="One worker, fixed seed: the same roster for the same input.")
+@click.option(
+    "--deterministic",
+    is_flag=True,
+    help="One worker, fixed seed: the same roster for the same input.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON only.")
-def solve_command(scenario: Path, out_dir: Path | None, time_limit: float | None, workers: int | None,
-                  seed: int | None, deterministic: bool, as_json: bool) -> None:
+def solve_command(
+    scenario: Path,
+    out_dir: Path | None,
+    time_limit: float | None,
+    workers: int | None,
+    seed: int | None,
+    deterministic: bool,
+    as_json: bool,
+) -> None:
     """Solve SCENARIO and write roster.csv and summary.json."""
     loaded, problem = _load(scenario)
     settings = SolveSettings.from_problem(
-        problem, time_limit_s=time_limit, workers=workers, seed=seed, deterministic=deterministic or None
+        problem,
+        time_limit_s=time_limit,
+        workers=workers,
+        seed=seed,
+        deterministic=deterministic or None,
     )
     live = not as_json and err.is_terminal
     status = err.status("solving…") if live else None
@@ -71,6 +104,9 @@ def solve_command(scenario: Path, out_dir: Path | None, time_limit: float | None
         status.start()
     try:
         result = solve(problem, settings)
+    except KeyboardInterrupt:
+        err.print("stopped before any roster was found; nothing written")
+        sys.exit(EXIT_ERROR)
     finally:
         if status is not None:
             status.stop()
@@ -90,8 +126,10 @@ def _progress_text(event: Progress) -> str:
 
 def _print_solve_summary(data: dict[str, Any], out_dir: Path) -> None:
     colour = {"optimal": "green", "feasible": "yellow"}.get(data["status"], "red")
-    out.print(f"[bold]{data['scenario']}[/]: [{colour}]{data['status']}[/] in {data['wall_time_s']:.1f} s "
-              f"({data['staff']} staff × {data['days']} days)")
+    out.print(
+        f"[bold]{data['scenario']}[/]: [{colour}]{data['status']}[/] in {data['wall_time_s']:.1f} s "
+        f"({data['staff']} staff × {data['days']} days)"
+    )
     if data["objective"] is not None:
         out.print(f"objective {data['objective']:,} · bound {data['bound']:,}")
         terms = " · ".join(f"{name} {value:,}" for name, value in data["objective_terms"].items())
@@ -100,9 +138,13 @@ def _print_solve_summary(data: dict[str, Any], out_dir: Path) -> None:
         out.print(f"  [red]•[/] {reason}", highlight=False)
     if data["coverage"]:
         unmet = [c for c in data["coverage"] if not c["met"]]
-        out.print(f"coverage: {len(data['coverage']) - len(unmet)}/{len(data['coverage'])} requirements met")
+        out.print(
+            f"coverage: {len(data['coverage']) - len(unmet)}/{len(data['coverage'])} requirements met"
+        )
         for c in unmet[:20]:
-            out.print(f"  [red]✗[/] {c['requirement']} {c['date']}: {c['onsite']} on site, needs {c['required']}")
+            out.print(
+                f"  [red]✗[/] {c['requirement']} {c['date']}: {c['onsite']} on site, needs {c['required']}"
+            )
     if data["fairness"]:
         out.print(_fairness_table(data))
     if data["objective"] is not None:
@@ -118,8 +160,15 @@ def _fairness_table(data: dict[str, Any]) -> Table:
     wfa_days = data["wfa_person_days"]
     for pool, f in sorted(data["fairness"].items()):
         unit = pool.split("/")[0]
-        table.add_row(pool, str(wfa_days.get(unit, 0)) if "/" not in pool else "", str(f["eligible"]),
-                      str(f["wfa_days_min"]), str(f["wfa_days_max"]), f"{f['wfa_days_mean']:.2f}", f"{f['jain']:.3f}")
+        table.add_row(
+            pool,
+            str(wfa_days.get(unit, 0)) if "/" not in pool else "",
+            str(f["eligible"]),
+            str(f["wfa_days_min"]),
+            str(f["wfa_days_max"]),
+            f"{f['wfa_days_mean']:.2f}",
+            f"{f['jain']:.3f}",
+        )
     return table
 
 
@@ -144,8 +193,10 @@ def check_command(scenario: Path, roster: Path, as_json: bool) -> None:
 def _evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
     return {
         "valid": evaluation.valid,
-        "violations": [{"rule": v.rule, "message": v.message, "staff_id": v.staff_id, "date": v.date}
-                       for v in evaluation.violations],
+        "violations": [
+            {"rule": v.rule, "message": v.message, "staff_id": v.staff_id, "date": v.date}
+            for v in evaluation.violations
+        ],
         "objective": evaluation.objective,
         "objective_terms": evaluation.terms,
         "wfa_person_days": evaluation.wfa_person_days,
@@ -161,9 +212,13 @@ def _print_check(evaluation: Evaluation, problem: Problem) -> None:
         for violation in evaluation.violations:
             out.print(f"  • {violation.message}", highlight=False, markup=False)
     terms = " · ".join(f"{name} {value:,}" for name, value in evaluation.terms.items())
-    out.print(f"objective {evaluation.objective:,} (terms: {terms}; WFA fairness ×{problem.tier_scale:,})")
-    data = {"fairness": {k: v.as_json() for k, v in evaluation.fairness.items()},
-            "wfa_person_days": evaluation.wfa_person_days}
+    out.print(
+        f"objective {evaluation.objective:,} (terms: {terms}; WFA fairness ×{problem.tier_scale:,})"
+    )
+    data = {
+        "fairness": {k: v.as_json() for k, v in evaluation.fairness.items()},
+        "wfa_person_days": evaluation.wfa_person_days,
+    }
     out.print(_fairness_table(data))
 
 

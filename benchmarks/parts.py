@@ -17,10 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import importlib  # noqa: E402
+
 from models.load import load_scenario  # noqa: E402
 from models.problem import Problem  # noqa: E402
-from optimizer import solve as solve_module  # noqa: E402
 from optimizer.solve import SolveSettings, partition  # noqa: E402
+
+solve_module = importlib.import_module("optimizer.solve")
 
 DEFAULT = ROOT / "scenarios" / "bekasi-nataru-2025.yaml"
 
@@ -28,8 +31,12 @@ DEFAULT = ROOT / "scenarios" / "bekasi-nataru-2025.yaml"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", type=Path, default=DEFAULT)
-    parser.add_argument("--unit", action="append", default=[], help="only parts with this unit (prefix match)")
-    parser.add_argument("--site", action="append", default=[], help="only parts with one of these sites")
+    parser.add_argument(
+        "--unit", action="append", default=[], help="only parts with this unit (prefix match)"
+    )
+    parser.add_argument(
+        "--site", action="append", default=[], help="only parts with one of these sites"
+    )
     parser.add_argument("--limit", type=float, default=60.0, help="time limit per part")
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--pack", type=int, default=None, help="override PACK_FREE_CELLS")
@@ -58,7 +65,10 @@ def main() -> None:
         statuses[r.status] = statuses.get(r.status, 0) + 1
         if elapsed >= args.slow:
             label = ",".join(units)[:30] + "/" + ",".join(sites)[:20]
-            print(f"{index:3d} {label:52s} n={len(people):5d} {r.status:8s} obj={r.objective} bound={r.bound} {elapsed:6.2f}s", flush=True)
+            print(
+                f"{index:3d} {label:52s} n={len(people):5d} {r.status:8s} obj={r.objective} bound={r.bound} {elapsed:6.2f}s",
+                flush=True,
+            )
     print(f"parts={len(parts)} total={total:.2f}s worst={worst:.2f}s statuses={statuses}")
 
 

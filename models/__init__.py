@@ -6,6 +6,12 @@ from models.problem import Problem
 from models.result import Evaluation, Result, Roster
 
 __all__ = [
-    "Evaluation", "InputIssue", "InvalidInput", "LoadedScenario", "Problem", "Result", "Roster",
+    "Evaluation",
+    "InputIssue",
+    "InvalidInput",
+    "LoadedScenario",
+    "Problem",
+    "Result",
+    "Roster",
     "load_scenario",
 ]

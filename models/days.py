@@ -21,9 +21,7 @@ class CalendarView:
 
     def is_working(self, day: date) -> bool:
         return not (
-            day.weekday() in self.weekend
-            or day in self.holidays
-            or day in self.collective_leave
+            day.weekday() in self.weekend or day in self.holidays or day in self.collective_leave
         )
 
 

@@ -486,7 +486,7 @@ def _read_chain(top: Path) -> list[_Document]:
 def _merge(
     base: Any, base_spot: Spot, top: Any, top_spot: Spot, path: FieldPath
 ) -> tuple[Any, Spot]:
-    """`top` over `base` (SPEC): maps key by key, `coverage` by rule id; else `top` replaces."""
+    """`top` over `base` (the format's `extends`): maps key by key, `coverage` by rule id; else `top` replaces."""
     if path == ("coverage",) and isinstance(base, list) and isinstance(top, list):
         return _merge_coverage(base, base_spot, top, top_spot)
     if not (isinstance(base, dict) and isinstance(top, dict)):

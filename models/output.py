@@ -1,4 +1,4 @@
-"""Writers for SPEC section 2: `roster.csv` and `summary.json`, each whole or not at all."""
+"""Writers for the output contract (docs/scenario-format.md §2): `roster.csv` and `summary.json`, each whole or not at all."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def default_out_dir(scenario_path: Path) -> Path:
 
 
 def summary(result: Result, problem: Problem, loaded: LoadedScenario) -> dict[str, Any]:
-    """The summary contract of SPEC section 2, plus the objective's named terms."""
+    """The summary contract (docs/scenario-format.md §2), plus the objective's named terms."""
     evaluation = result.evaluation
     return {
         "scenario": problem.name,
@@ -60,7 +60,9 @@ def summary(result: Result, problem: Problem, loaded: LoadedScenario) -> dict[st
         "reasons": list(result.reasons),
         "wfa_person_days": dict(evaluation.wfa_person_days) if evaluation else {},
         "coverage": [c.as_json() for c in evaluation.coverage] if evaluation else [],
-        "fairness": {pool: f.as_json() for pool, f in evaluation.fairness.items()} if evaluation else {},
+        "fairness": {pool: f.as_json() for pool, f in evaluation.fairness.items()}
+        if evaluation
+        else {},
         "parts": [
             {
                 "units": list(part.units),
@@ -77,7 +79,9 @@ def summary(result: Result, problem: Problem, loaded: LoadedScenario) -> dict[st
     }
 
 
-def write_outputs(out_dir: Path, result: Result, problem: Problem, loaded: LoadedScenario) -> dict[str, Any]:
+def write_outputs(
+    out_dir: Path, result: Result, problem: Problem, loaded: LoadedScenario
+) -> dict[str, Any]:
     """Write the roster (when there is one) and the summary; returns the summary.
 
     A stale roster from an earlier run is removed when this run has none, so a batch job
@@ -90,5 +94,8 @@ def write_outputs(out_dir: Path, result: Result, problem: Problem, loaded: Loade
         write_atomic(roster_path, csv_text.encode("utf-8"))
     else:
         roster_path.unlink(missing_ok=True)
-    write_atomic(out_dir / SUMMARY_FILE, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    write_atomic(
+        out_dir / SUMMARY_FILE,
+        (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+    )
     return data

@@ -20,7 +20,7 @@ from models.days import CalendarView, dates_of, select_days
 from models.scenario import WEEKDAYS, CoverageRule, Rules, Scenario
 
 MINUTES_PER_DAY = 24 * 60
-NIGHT_END_MINUTE = 5 * 60  # SPEC: a night shift covers any time between 00:00 and 05:00
+NIGHT_END_MINUTE = 5 * 60  # The format: a night shift covers any time between 00:00 and 05:00
 # Relative WFA fairness divides by each person's available days; the common multiple keeps
 # the per-day costs integral (exact for up to 6 distinct availabilities), capped so costs
 # stay small on long horizons (then rounded up, which keeps them strictly increasing).
@@ -58,7 +58,7 @@ class Day:
 
     @property
     def is_holiday_duty_day(self) -> bool:
-        """SPEC: holiday duty is on-site work on holidays and collective-leave days."""
+        """The format: holiday duty is on-site work on holidays and collective-leave days."""
         return self.holiday is not None or self.collective_leave is not None
 
 
@@ -176,14 +176,18 @@ class Problem:
             for sid, s in scenario.shifts.items()
         }
         self.units = {
-            uid: UnitSpec(uid, u.name or uid, u.schedule, u.shifts, scenario.rules.overridden_by(u.rules))
+            uid: UnitSpec(
+                uid, u.name or uid, u.schedule, u.shifts, scenario.rules.overridden_by(u.rules)
+            )
             for uid, u in scenario.units.items()
         }
         self.people = _people(scenario, self.days)
         self.person_index = {p.id: p.index for p in self.people}
         self.requirements = _requirements(scenario, self)
         self.requests = tuple(
-            RequestSpec(self.person_index[r.staff], self.day_index[r.date], r.want, r.shift, r.weight)
+            RequestSpec(
+                self.person_index[r.staff], self.day_index[r.date], r.want, r.shift, r.weight
+            )
             for r in scenario.requests
         )
         self.pins = tuple(
@@ -232,14 +236,19 @@ class Problem:
         for p in people:
             person = self.people[p]
             key = (
-                person.unit, person.site, person.skills, person.wfa_eligible, person.leave,
+                person.unit,
+                person.site,
+                person.skills,
+                person.wfa_eligible,
+                person.leave,
                 person.history if self.use_history else 0,
-                tuple(sorted(requests[p], key=repr)), tuple(sorted(pins[p], key=repr)),
+                tuple(sorted(requests[p], key=repr)),
+                tuple(sorted(pins[p], key=repr)),
             )
             groups[key].append(p)
         return [group for group in groups.values() if len(group) > 1]
 
-    # --- what each cell can be (SPEC "What each day can be") -----------------------------
+    # --- what each cell can be (the format's "What each day can be") -----------------------------
 
     @cached_property
     def _covered_shifts(self) -> dict[tuple[str, int], frozenset[str]]:
@@ -287,7 +296,7 @@ class Problem:
         Burden is relative to availability and starts after `history` (days already
         carried): (h + j)^2 - (h + j - 1)^2 = 2(h + j) - 1, divided by the days available.
         Strictly increasing, so moving one day from a heavier to a lighter burden always
-        lowers the sum: that is SPEC's testable form of fairness.
+        lowers the sum: that is the format's testable form of fairness.
         """
         available = self.available_wfa_days(person)
         history = self.people[person].history if self.use_history else 0
@@ -316,7 +325,7 @@ class Problem:
 
     @staticmethod
     def onsite_counts_as_idle(cell: tuple[Option, ...]) -> bool:
-        """On site where `off` was allowed counts in the `onsite_days` term (SPEC aim 4)."""
+        """On site where `off` was allowed counts in the `onsite_days` term (the format's aim 4)."""
         return OFF_OPTION in cell and any(o.status == ONSITE for o in cell)
 
     @cached_property
@@ -324,7 +333,7 @@ class Problem:
         """Multiplier that puts WFA fairness strictly above every other term.
 
         One more than the largest value all lower terms together can reach, so no gain
-        below can pay for any loss in WFA fairness (SPEC: aims in order of importance).
+        below can pay for any loss in WFA fairness (the format lists its aims in order of importance).
         """
         w = self.weights
         bound = sum(r.weight for r in self.requests)
@@ -429,7 +438,9 @@ def rule_ids(rules: tuple[CoverageRule, ...]) -> list[str]:
             ids.append(rule.id)
             continue
         units = rule.unit if isinstance(rule.unit, str) else "+".join(rule.unit)
-        base = "-".join(p for p in ("all" if units == "*" else units, rule.site, rule.skill, rule.shift) if p)
+        base = "-".join(
+            p for p in ("all" if units == "*" else units, rule.site, rule.skill, rule.shift) if p
+        )
         candidate, n = base, 1
         while candidate in taken:
             n += 1
@@ -440,8 +451,10 @@ def rule_ids(rules: tuple[CoverageRule, ...]) -> list[str]:
 
 
 def _rule_units(rule: CoverageRule, problem: Problem) -> list[str]:
-    named = list(problem.units) if rule.unit == "*" else (
-        [rule.unit] if isinstance(rule.unit, str) else list(rule.unit)
+    named = (
+        list(problem.units)
+        if rule.unit == "*"
+        else ([rule.unit] if isinstance(rule.unit, str) else list(rule.unit))
     )
     return [u for u in named if rule.shift in problem.units[u].shifts]
 
@@ -455,7 +468,8 @@ def _requirements(scenario: Scenario, problem: Problem) -> tuple[Requirement, ..
         days = sorted(select_days(rule.days, problem.calendar))
         for unit in _rule_units(rule, problem):
             members = [
-                p for p in by_unit[unit]
+                p
+                for p in by_unit[unit]
                 if (rule.site is None or p.site == rule.site)
                 and (rule.skill is None or rule.skill in p.skills)
             ]
@@ -481,7 +495,7 @@ def _requirements(scenario: Scenario, problem: Problem) -> tuple[Requirement, ..
 
 
 def _required(rule: CoverageRule, present: int) -> int:
-    """max(min, ceil(min_share * present)), in exact decimal arithmetic (SPEC)."""
+    """max(min, ceil(min_share * present)), in exact decimal arithmetic (as the format says)."""
     share = 0
     if rule.min_share is not None:
         share = int((rule.min_share * Decimal(present)).to_integral_value(ROUND_CEILING))

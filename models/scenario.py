@@ -1,4 +1,4 @@
-"""The scenario as written (format v1): frozen pydantic models, one per section of SPEC.md.
+"""The scenario as written (format v1): frozen pydantic models, one per section of docs/scenario-format.md.
 
 These models check what can be checked inside one section (types, ranges, shapes).
 Checks that need two sections at once (a coverage rule naming a unit, a pin naming a

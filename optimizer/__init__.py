@@ -1,12 +1,12 @@
 """Solving and checking rosters. The plain-function API for batch jobs:
 
-    from models import Problem, load_scenario
-    from optimizer import SolveSettings, check, solve
+from models import Problem, load_scenario
+from optimizer import SolveSettings, check, solve
 
-    problem = Problem(load_scenario("scenarios/bekasi-nataru-2025.yaml").scenario)
-    result = solve(problem, SolveSettings(time_limit_s=60))
-    frame = result.roster_frame(problem)          # pandas DataFrame, one row per person-day
-    evaluation = check(problem, "out/roster.csv")  # violations, fairness, objective
+problem = Problem(load_scenario("scenarios/bekasi-nataru-2025.yaml").scenario)
+result = solve(problem, SolveSettings(time_limit_s=60))
+frame = result.roster_frame(problem)          # pandas DataFrame, one row per person-day
+evaluation = check(problem, "out/roster.csv")  # violations, fairness, objective
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The independent checker: a roster and a `Problem` -> violations, figures and objective.
 
-Independent of the CP-SAT model by design (DESIGN.md): it imports nothing from `optimizer/`
+Independent of the CP-SAT model by design (by design): it imports nothing from `optimizer/`
 and never `ortools`, and it recomputes everything from the facts in `Problem` in plain
 Python, so a bug in the model cannot hide itself by being repeated here. In particular rest
 and overlap come from the shift times, not from `Problem.rest_conflicts`.
@@ -67,7 +67,7 @@ def evaluate(problem: Problem, roster: Roster) -> Evaluation:
     """Judge `roster` against every hard rule and recompute the objective.
 
     The objective is computed even when rules are broken: it still says how good the
-    roster is otherwise, though SPEC only ranks valid rosters by it.
+    roster is otherwise, though the format only ranks valid rosters by it.
     """
     cells = roster.cells
     _check_shape(problem, cells)
@@ -136,7 +136,7 @@ def _cell_violations(problem: Problem, cells: Cells) -> Iterator[Violation]:
 def _cell_reason(problem: Problem, person: Person, day: Day, option: Option) -> tuple[str, str]:
     """Why `option` is not allowed in this cell, by case, as (rule, planner text).
 
-    Only called for options outside `Problem.options`; the cases follow SPEC "What each
+    Only called for options outside `Problem.options`; the cases follow the format's "What each
     day can be", most specific first, so the planner reads the real cause.
     """
     unit = problem.units[person.unit]
@@ -369,7 +369,7 @@ def _weekly_violations(problem: Problem, cells: Cells) -> Iterator[Violation]:
     for person, row in zip(problem.people, cells, strict=True):
         unit = problem.units[person.unit]
         low, high = unit.rules.min_shifts_per_week, unit.rules.max_shifts_per_week
-        # SPEC: weekly limits are contracted work of roster units only.
+        # The format: weekly limits are contracted work of roster units only.
         if unit.schedule != "roster" or (low is None and high is None):
             continue
         for week in problem.weeks:
@@ -414,7 +414,7 @@ def _week(
 
 
 def jain(values: Iterable[int]) -> float:
-    """Jain's index (sum x)^2 / (n sum x^2); 1.0 for no values or all zeros (SPEC)."""
+    """Jain's index (sum x)^2 / (n sum x^2); 1.0 for no values or all zeros (the format)."""
     xs = list(values)
     squares = sum(x * x for x in xs)
     if not xs or squares == 0:
@@ -426,7 +426,7 @@ def wfa_open_days(problem: Problem) -> list[tuple[int, ...]]:
     """Per person, the days whose options include WFA: their available WFA days.
 
     Options carry WFA only for eligible people on a wfa_days day off leave, so this is
-    SPEC's "available WFA day" (computed once: fairness and the objective both need it).
+    the format's "available WFA day" (computed once: fairness and the objective both need it).
     """
     return [
         tuple(d for d, allowed in enumerate(row) if WFA_OPTION in allowed)
@@ -512,7 +512,7 @@ def _target_shortfall(problem: Problem, onsite: list[int]) -> int:
 
 
 def objective_of(problem: Problem, terms: dict[str, int]) -> int:
-    """WFA fairness above everything else (SPEC order of aims), then the rest summed."""
+    """WFA fairness above everything else (the format's order of aims), then the rest summed."""
     rest = sum(value for name, value in terms.items() if name != "wfa_fairness")
     return problem.tier_scale * terms["wfa_fairness"] + rest
 

@@ -10,7 +10,9 @@ from models.problem import ONSITE, Option, Problem, Requirement
 def capacity_reasons(problem: Problem) -> list[str]:
     """Rules that cannot hold whatever the search does: too few people able to be on site,
     a maximum below a minimum, people fixed on site above a maximum, impossible pins."""
-    reasons = [reason for req in problem.requirements for reason in _requirement_reasons(problem, req)]
+    reasons = [
+        reason for req in problem.requirements for reason in _requirement_reasons(problem, req)
+    ]
     return reasons + _rota_reasons(problem) + _pin_reasons(problem)
 
 
@@ -64,7 +66,7 @@ def _rota_reasons(problem: Problem) -> list[str]:
     for req in problem.requirements:
         by_rule[(req.rule_id, req.unit)].append(req)
     reasons = []
-    for (rule_id, unit), reqs in by_rule.items():
+    for (_rule_id, unit), reqs in by_rule.items():
         gap = _repeat_gap(problem, unit, reqs[0].shift)
         if gap > 1:
             reason = _first_short_window(problem, sorted(reqs, key=lambda r: r.day), gap)
@@ -90,7 +92,9 @@ def _first_short_window(problem: Problem, reqs: list[Requirement], gap: int) -> 
         if any(req is None for req in window):
             continue
         needed = sum(req.min for req in window if req)
-        able = {p for req in window if req for p in req.members if option in problem.options[p][req.day]}
+        able = {
+            p for req in window if req for p in req.members if option in problem.options[p][req.day]
+        }
         if needed > len(able):
             start, end = problem.days[first].date, problem.days[first + gap - 1].date
             return (

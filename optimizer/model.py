@@ -8,17 +8,18 @@ and constants, so each family reads the same whether its cells are free or fixed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ortools.sat.python import cp_model
+from ortools.sat.python.cp_model_helper import Literal
 
-from models.problem import ONSITE, WFA_OPTION, Option, Problem
+from models.problem import OFF_OPTION, ONSITE, WFA_OPTION, Option, Problem, Requirement
 
 # One literal or constant 0/1: what a cell "holds an option" is in the model.
-Term = cp_model.IntVar | int
+Term = Literal | int
 
 
-def _negate(term: Term) -> cp_model.IntVar | bool:
+def _negate(term: Term) -> Term:
     """The negation of a literal, or of a constant (as a Boolean the clause accepts)."""
     return (not term) if isinstance(term, int) else term.Not()
 
@@ -27,17 +28,34 @@ def _is_zero(term: Term) -> bool:
     return isinstance(term, int) and term == 0
 
 
+def _value(values: dict[int, bool], term: Term) -> int:
+    """A term's value under `values` (variable index -> value); a negated literal has
+    index -i-1 in CP-SAT."""
+    if isinstance(term, int):
+        return term
+    index = term.index
+    return int(values[index]) if index >= 0 else int(not values[-index - 1])
+
+
 class PartModel:
     """The CP-SAT model over a set of people that share no rule with anyone outside it."""
 
-    def __init__(self, problem: Problem, people: Sequence[int], requirements: Sequence[int]) -> None:
+    def __init__(
+        self, problem: Problem, people: Sequence[int], requirements: Sequence[int]
+    ) -> None:
         self.problem = problem
         self.people = tuple(people)
         self.requirements = tuple(problem.requirements[r] for r in requirements)
         self.model = cp_model.CpModel()
         self.literals: dict[tuple[int, int], dict[Option, cp_model.IntVar]] = {}
+        self._onsite_terms: dict[tuple[int, int], dict[str, Term]] = {}
         self.terms: dict[str, list[tuple[int, Term]]] = {}
+        self.person_terms: dict[int, list[tuple[int, Term]]] = {}  # the same terms, per person
         self.infeasible_reasons: list[str] = []
+        # Auxiliary variables and what they equal, so a hint can give every variable a value.
+        self._steps: dict[int, list[tuple[list[cp_model.IntVar], Sequence[Term]]]] = {}
+        self._rows: dict[int, tuple[list[tuple[Option, ...]], list[cp_model.IntVar]]] = {}
+        self._shortfalls: list[tuple[cp_model.IntVar, int, list[Term]]] = []
         self._cells()
         for rule_family in (
             self._pins,
@@ -56,6 +74,7 @@ class PartModel:
             self._onsite_days,
         ):
             objective_term()
+        self._whole_rows()
         self._set_objective()
 
     # --- cells ---------------------------------------------------------------------------
@@ -78,9 +97,14 @@ class PartModel:
 
     def _onsite(self, p: int, d: int, shifts: Sequence[str] | None = None) -> list[Term]:
         """Terms summing to 1 when p is on site on day d (in one of `shifts`, if given)."""
-        unit_shifts = self.problem.units[self.problem.people[p].unit].shifts
-        wanted = unit_shifts if shifts is None else [s for s in shifts if s in unit_shifts]
-        return [self._holds(p, d, Option(ONSITE, s)) for s in wanted]
+        by_shift = self._onsite_terms.get((p, d))
+        if by_shift is None:  # built once per cell: every rule family asks, often
+            unit_shifts = self.problem.units[self.problem.people[p].unit].shifts
+            by_shift = {s: self._holds(p, d, Option(ONSITE, s)) for s in unit_shifts}
+            self._onsite_terms[(p, d)] = by_shift
+        if shifts is None:
+            return list(by_shift.values())
+        return [by_shift[s] for s in shifts if s in by_shift]
 
     def _require(self, condition: bool, reason: str) -> None:
         """A rule over constants only: record why the part cannot be solved if it fails."""
@@ -99,7 +123,9 @@ class PartModel:
             person = self.problem.people[pin.person]
             day = self.problem.days[pin.day].date
             self._bounded(
-                [self._holds(pin.person, pin.day, o) for o in allowed], 1, None,
+                [self._holds(pin.person, pin.day, o) for o in allowed],
+                1,
+                None,
                 f"pin: {person.name} ({person.id}) is pinned {pin.status}"
                 f"{' ' + pin.shift if pin.shift else ''} on {day}, which that day cannot be",
             )
@@ -109,7 +135,9 @@ class PartModel:
             terms = [t for p in req.members for t in self._onsite(p, req.day, [req.shift])]
             onsite = sum(terms)
             self._bounded(
-                terms, req.min or None, req.max,
+                terms,
+                req.min or None,
+                req.max,
                 f"coverage: {req.label(self.problem)} needs at least {req.min}"
                 + (f" and at most {req.max}" if req.max is not None else "")
                 + " on site, which the fixed cells rule out",
@@ -117,7 +145,8 @@ class PartModel:
             if req.target and req.weight:
                 shortfall = self.model.new_int_var(0, req.target, f"short_{req.rule_id}_{req.day}")
                 self.model.add(shortfall >= req.target - onsite)  # shortfall >= 0 by its domain
-                self.terms.setdefault("targets", []).append((req.weight, shortfall))
+                self._shortfalls.append((shortfall, req.target, terms))
+                self._add_term("targets", req.weight, shortfall)
 
     def _rest(self) -> None:
         """Forbidden pairs (shift a on day d, shift b on day d+k): overlap or too little rest."""
@@ -148,8 +177,13 @@ class PartModel:
             limit = self._rules(p).max_consecutive_onsite_days
             if limit is None or limit >= horizon:
                 continue
+            days = [self._onsite(p, d) for d in range(horizon)]
+            free = [sum(not isinstance(t, int) for t in terms) for terms in days]
             for start in range(horizon - limit):
-                window = [t for d in range(start, start + limit + 1) for t in self._onsite(p, d)]
+                span = range(start, start + limit + 1)
+                if not any(free[d] for d in span) and sum(sum(days[d]) for d in span) <= limit:
+                    continue  # all fixed and within the limit: nothing to state
+                window = [t for d in range(start, start + limit + 1) for t in days[d]]
                 self._add_at_most(window, limit, p, "max_consecutive_onsite_days")
 
     def _max_onsite_days(self) -> None:
@@ -157,7 +191,9 @@ class PartModel:
             limit = self._rules(p).max_onsite_days
             if limit is not None:
                 days = range(len(self.problem.days))
-                self._add_at_most([t for d in days for t in self._onsite(p, d)], limit, p, "max_onsite_days")
+                self._add_at_most(
+                    [t for d in days for t in self._onsite(p, d)], limit, p, "max_onsite_days"
+                )
 
     def _shifts_per_week(self) -> None:
         for p in self.people:
@@ -174,14 +210,21 @@ class PartModel:
                     if needed > 0:
                         first = self.problem.days[week[0]].date
                         self._bounded(
-                            worked, needed, None,
+                            worked,
+                            needed,
+                            None,
                             f"min_shifts_per_week: {person.name} ({person.id}) cannot work "
                             f"{needed} shifts in the week of {first}",
                         )
 
     def _add_at_most(self, terms: list[Term], limit: int, p: int, rule: str) -> None:
         person = self.problem.people[p]
-        self._bounded(terms, None, limit, f"{rule}: {person.name} ({person.id}) is fixed on site beyond {limit}")
+        self._bounded(
+            terms,
+            None,
+            limit,
+            f"{rule}: {person.name} ({person.id}) is fixed on site beyond {limit}",
+        )
 
     def _bounded(self, terms: list[Term], low: int | None, high: int | None, reason: str) -> None:
         """low <= sum(terms) <= high; constants are folded, and a rule over constants only
@@ -189,9 +232,7 @@ class PartModel:
         fixed = sum(t for t in terms if isinstance(t, int))
         free = [t for t in terms if not isinstance(t, int)]
         lowest, highest = fixed, fixed + len(free)
-        self._require(
-            (low is None or highest >= low) and (high is None or lowest <= high), reason
-        )
+        self._require((low is None or highest >= low) and (high is None or lowest <= high), reason)
         if low is not None and lowest < low <= highest:
             self.model.add(sum(free) >= low - fixed)
         if high is not None and lowest <= high < highest:
@@ -202,7 +243,14 @@ class PartModel:
 
     # --- objective terms -----------------------------------------------------------------
 
-    def _convex_count(self, name: str, weight: int, terms: list[Term], costs: Sequence[int]) -> None:
+    def _add_term(self, name: str, weight: int, term: Term, person: int | None = None) -> None:
+        self.terms.setdefault(name, []).append((weight, term))
+        if person is not None:
+            self.person_terms.setdefault(person, []).append((weight, term))
+
+    def _convex_count(
+        self, name: str, weight: int, terms: list[Term], costs: Sequence[int], person: int
+    ) -> None:
         """weight * (costs[0] + ... + costs[n-1]) where n = sum(terms); costs increase.
 
         Unary encoding: step literal j is on when the count reaches j. With increasing
@@ -214,15 +262,16 @@ class PartModel:
             return
         constant = sum(costs[:fixed])
         if constant:
-            self.terms.setdefault(name, []).append((weight * constant, 1))
+            self._add_term(name, weight * constant, 1, person)
         if not free:
             return
         steps = [self.model.new_bool_var(f"{name}_step") for _ in free]
         self.model.add(sum(steps) == sum(free))
         for earlier, later in zip(steps, steps[1:], strict=False):
             self.model.add_implication(later, earlier)
+        self._steps.setdefault(person, []).append((steps, free))
         for cost, step in zip(costs[fixed:], steps, strict=False):
-            self.terms.setdefault(name, []).append((weight * cost, step))
+            self._add_term(name, weight * cost, step, person)
 
     def _wfa_fairness(self) -> None:
         weight = self.problem.weights.wfa_days * self.problem.tier_scale
@@ -233,7 +282,7 @@ class PartModel:
                 for d, cell in enumerate(self.problem.options[p])
                 if WFA_OPTION in cell
             ]
-            self._convex_count("wfa_fairness", weight, burdens, costs)
+            self._convex_count("wfa_fairness", weight, burdens, costs, p)
 
     def _lacks_wfa(self, p: int, d: int) -> Term:
         held = self._holds(p, d, WFA_OPTION)
@@ -242,9 +291,16 @@ class PartModel:
     def _holiday_duty(self) -> None:
         weight = self.problem.weights.holiday_duty
         for p in self.people:
-            duty = [t for day in self.problem.days if day.is_holiday_duty_day for t in self._onsite(p, day.index)]
+            duty = [
+                t
+                for day in self.problem.days
+                if day.is_holiday_duty_day
+                for t in self._onsite(p, day.index)
+            ]
             duty = [t for t in duty if not _is_zero(t)]
-            self._convex_count("holiday_duty", weight, duty, self.problem.spread_costs(len(duty)))
+            self._convex_count(
+                "holiday_duty", weight, duty, self.problem.spread_costs(len(duty)), p
+            )
 
     def _night_shifts(self) -> None:
         weight = self.problem.weights.night_shifts
@@ -252,7 +308,9 @@ class PartModel:
         for p in self.people:
             worked = [t for d in range(len(self.problem.days)) for t in self._onsite(p, d, nights)]
             worked = [t for t in worked if not _is_zero(t)]
-            self._convex_count("night_shifts", weight, worked, self.problem.spread_costs(len(worked)))
+            self._convex_count(
+                "night_shifts", weight, worked, self.problem.spread_costs(len(worked)), p
+            )
 
     def _requests(self) -> None:
         members = set(self.people)
@@ -260,15 +318,83 @@ class PartModel:
             if request.person not in members or not request.weight:
                 continue
             cell = self.problem.options[request.person][request.day]
-            honoured = sum(self._holds(request.person, request.day, o) for o in cell if request.honoured_by(o))
-            self.terms.setdefault("requests", []).append((request.weight, 1 - honoured))
+            # weight * (1 - honoured), one literal per term so each term is a literal or constant
+            self._add_term("requests", request.weight, 1, request.person)
+            for o in cell:
+                if request.honoured_by(o):
+                    self._add_term(
+                        "requests",
+                        -request.weight,
+                        self._holds(request.person, request.day, o),
+                        request.person,
+                    )
 
     def _onsite_days(self) -> None:
         for p in self.people:
             for d, cell in enumerate(self.problem.options[p]):
                 if self.problem.onsite_counts_as_idle(cell):
                     for term in self._onsite(p, d):
-                        self.terms.setdefault("onsite_days", []).append((1, term))
+                        self._add_term("onsite_days", 1, term, p)
+
+    # --- whole rows (redundant) ----------------------------------------------------------
+
+    def _whole_rows(self) -> None:
+        """Redundant: a person with few feasible rows also chooses one row as a whole.
+
+        Cells and the person's share of the objective are tied to the chosen row, so the
+        LP relaxation prices each person over whole rows (a Dantzig-Wolfe view) instead of
+        cell by cell. On 24 h jaga posts (48 h rest, a weekly minimum, night and holiday
+        spread on the same days) the cell-level LP bound stays far below the optimum and
+        CP-SAT spends seconds closing the gap by search; with rows it starts at the optimum
+        (benchmarks/README.md). Exact: every row the person's own rules allow is a
+        candidate, and each row's cost is computed from the model's own terms.
+        """
+        self._row_cache: dict[tuple[object, ...], list[tuple[Option, ...]] | None] = {}
+        for p in self.people:
+            rows = self._feasible_rows(p)
+            if not rows:
+                continue
+            chosen = [self.model.new_bool_var(f"row_{p}_{k}") for k in range(len(rows))]
+            self.model.add_exactly_one(chosen)
+            for d in range(len(self.problem.days)):
+                cell = list(self.literals.get((p, d), {}).items())
+                for option, literal in cell[:-1]:  # the last follows: one option per cell
+                    self.model.add(
+                        literal
+                        == sum(z for z, row in zip(chosen, rows, strict=True) if row[d] == option)
+                    )
+            costs = [self._row_cost(p, row) for row in rows]
+            share = sum(weight * term for weight, term in self.person_terms.get(p, []))
+            self.model.add(share == sum(c * z for c, z in zip(costs, chosen, strict=True)))
+            self._rows[p] = (rows, chosen)
+
+    def _row_cost(self, p: int, row: tuple[Option, ...]) -> int:
+        horizon = range(len(self.problem.days))
+        literals = {(p, d): self.literals[(p, d)] for d in horizon if (p, d) in self.literals}
+        values = self._values({p: row}, literals, self._steps.get(p, []))
+        return sum(weight * _value(values, term) for weight, term in self.person_terms.get(p, []))
+
+    def _feasible_rows(self, p: int) -> list[tuple[Option, ...]] | None:
+        """Every row p's own rules allow (rest, runs, totals, weekly limits, pins), or None
+        when there are more than ROW_LIMIT or the search for them grows too long."""
+        if not any((p, d) in self.literals for d in range(len(self.problem.days))):
+            return None
+        if not any(k for _, _, k in self.problem.rest_conflicts(self.problem.people[p].unit)):
+            return None  # days do not constrain each other through rest: nothing to gain
+        cells = self._pinned_cells(p)
+        person = self.problem.people[p]
+        key = (person.unit, tuple(cells), frozenset(d for d in person.leave))
+        if key not in self._row_cache:  # alike people (same unit, cells, leave) share rows
+            walk = _RowWalk(self.problem, p, cells)
+            self._row_cache[key] = walk.rows() if walk.run() else None
+        return self._row_cache[key]
+
+    def _pinned_cells(self, p: int) -> list[tuple[Option, ...]]:
+        cells = [tuple(cell) for cell in self.problem.options[p]]
+        for pin in self.problem.pins:
+            if pin.person == p:
+                cells[pin.day] = tuple(o for o in cells[pin.day] if pin.allows(o))
+        return cells
 
     def _set_objective(self) -> None:
         self.model.minimize(
@@ -277,7 +403,7 @@ class PartModel:
 
     # --- reading a solution --------------------------------------------------------------
 
-    def solution(self, value: callable) -> dict[int, tuple[Option, ...]]:  # noqa: ANN001
+    def solution(self, value: Callable[[Term], bool]) -> dict[int, tuple[Option, ...]]:
         """Each person's options by day, reading literals through `value(literal) -> bool`."""
         rows: dict[int, tuple[Option, ...]] = {}
         for p in self.people:
@@ -290,3 +416,432 @@ class PartModel:
                     row.append(next(o for o, lit in literals.items() if value(lit)))
             rows[p] = tuple(row)
         return rows
+
+    # --- a complete hint -----------------------------------------------------------------
+
+    def hint(self, rows: Mapping[int, Sequence[Option]]) -> None:
+        """Hint every variable, auxiliaries included, from one roster per person.
+
+        A complete hint that is feasible becomes CP-SAT's first solution at once; a partial
+        one (cells only) is measured to be much worse: the solver then has to complete the
+        step literals itself and often drops the hint (benchmarks/README.md).
+        """
+        self.model.clear_hints()
+        values = self._values(
+            rows, self.literals, [s for steps in self._steps.values() for s in steps]
+        )
+        for index, held in values.items():
+            self.model.proto.solution_hint.vars.append(index)
+            self.model.proto.solution_hint.values.append(int(held))
+        for shortfall, target, terms in self._shortfalls:
+            self.model.add_hint(shortfall, max(0, target - sum(_value(values, t) for t in terms)))
+        for p, (candidates, chosen) in self._rows.items():
+            for row, literal in zip(candidates, chosen, strict=True):
+                self.model.add_hint(literal, tuple(rows[p]) == row)
+
+    @staticmethod
+    def _values(
+        rows: Mapping[int, Sequence[Option]],
+        literals: dict[tuple[int, int], dict[Option, cp_model.IntVar]],
+        steps: Sequence[tuple[list[cp_model.IntVar], Sequence[Term]]],
+    ) -> dict[int, bool]:
+        """Variable index -> value for cell literals and step literals, from rosters."""
+        values: dict[int, bool] = {}
+        for (p, d), cell in literals.items():
+            for option, literal in cell.items():
+                values[literal.index] = rows[p][d] == option
+        for step_literals, free in steps:
+            count = sum(_value(values, t) for t in free)
+            for j, step in enumerate(step_literals):
+                values[step.index] = j < count
+        return values
+
+
+# A person gets whole-row variables only with at most this many feasible rows (a jaga post
+# with 48 h rest and a weekly minimum has 66 over 14 days; three 8 h shifts have millions).
+ROW_LIMIT = 100
+_ROW_NODE_LIMIT = 5 * ROW_LIMIT
+
+
+class _RowWalk:
+    """Depth-first enumeration of one person's feasible rows, day by day."""
+
+    def __init__(self, problem: Problem, p: int, cells: list[tuple[Option, ...]]) -> None:
+        person = problem.people[p]
+        unit = problem.units[person.unit]
+        self.cells = cells
+        self.horizon = len(cells)
+        self.rules = unit.rules
+        self.conflicts = problem.rest_conflicts(person.unit)
+        self.week_of: dict[int, tuple[int, ...]] = {}
+        self.week_need: dict[tuple[int, ...], int] = {}
+        if unit.schedule == "roster":
+            for week in problem.weeks:
+                for d in week:
+                    self.week_of[d] = week
+                need = (self.rules.min_shifts_per_week or 0) - sum(d in person.leave for d in week)
+                self.week_need[week] = need if self.rules.min_shifts_per_week else 0
+        self.found: list[tuple[Option, ...]] = []
+        self.row: list[Option] = []
+        self.nodes = 0
+
+    def run(self) -> bool:
+        try:
+            self._extend(0)
+        except _TooMany:
+            return False
+        return True
+
+    def rows(self) -> list[tuple[Option, ...]]:
+        return self.found
+
+    def _extend(self, d: int) -> None:
+        self.nodes += 1
+        if self.nodes > _ROW_NODE_LIMIT:
+            raise _TooMany
+        if d == self.horizon:
+            self.found.append(tuple(self.row))
+            if len(self.found) > ROW_LIMIT:
+                raise _TooMany
+            return
+        for option in self.cells[d]:
+            self.row.append(option)
+            if self._fits(d):
+                self._extend(d + 1)
+            self.row.pop()
+
+    def _fits(self, d: int) -> bool:
+        row, option = self.row, self.row[d]
+        onsite = option.status == ONSITE
+        if onsite:
+            for a, b, k in self.conflicts:
+                if b == option.shift and d - k >= 0 and row[d - k] == Option(ONSITE, a):
+                    return False
+            limit = self.rules.max_consecutive_onsite_days
+            if limit is not None:
+                run = 0
+                while run <= d and row[d - run].status == ONSITE:
+                    run += 1
+                if run > limit:
+                    return False
+            total = self.rules.max_onsite_days
+            if total is not None and sum(o.status == ONSITE for o in row) > total:
+                return False
+        week = self.week_of.get(d)
+        if week is None:
+            return True
+        worked = sum(row[e].status == ONSITE for e in week if e <= d)
+        if self.rules.max_shifts_per_week is not None and worked > self.rules.max_shifts_per_week:
+            return False
+        return worked + (week[-1] - d) >= self.week_need[week]
+
+
+class _TooMany(Exception):
+    pass
+
+
+def first_roster(
+    problem: Problem, people: Sequence[int], requirements: Sequence[Requirement]
+) -> dict[int, list[Option]] | None:
+    """A quick roster to hint CP-SAT with (FirstRoster), or None when none was found."""
+    for holidays_first in (True, False):
+        for scarce_last in (False, True):
+            rows = FirstRoster(problem, people, requirements, scarce_last, holidays_first).build()
+            if rows is not None:
+                return rows
+    return None
+
+
+class FirstRoster:
+    """A quick roster for one part, built day by day, cheapest person first.
+
+    Only a hint for CP-SAT: the model stays exact whatever this returns. It aims at what an
+    optimum looks like (coverage met with the fewest people on site, night shifts, holiday
+    duty and WFA burden handed to whoever carries least so far), so that on most parts
+    CP-SAT's first solution is already optimal or close, and the LP bound proves it.
+    Returns None when the greedy choice runs into a dead end (the hint is then left out).
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        people: Sequence[int],
+        requirements: Sequence[Requirement],
+        scarce_last: bool = False,
+        holidays_first: bool = True,
+    ) -> None:
+        self.problem = problem
+        self.people = tuple(people)
+        self.scarce_last = scarce_last
+        self.holidays_first = holidays_first
+        self.horizon = len(problem.days)
+        self.requirements = requirements
+        self.allowed = {p: self._allowed_row(p) for p in self.people}
+        self.choice: dict[int, list[Option | None]] = {
+            p: [None] * self.horizon for p in self.people
+        }
+        self.onsite = dict.fromkeys(self.people, 0)
+        self.nights = dict.fromkeys(self.people, 0)
+        self.duty = dict.fromkeys(self.people, 0)
+        self.lacks = dict.fromkeys(self.people, 0)
+        self.wanted = {(r.person, r.day): r for r in problem.requests if r.weight}
+        self.night = {sid for sid, spec in problem.shifts.items() if spec.is_night}
+        self.week_of = {d: w for w, week in enumerate(problem.weeks) for d in week}
+        self.week_onsite: dict[tuple[int, int], int] = {}
+        self.count: dict[int, int] = {}  # id(requirement) -> people on site in it so far
+        self.member_of: dict[tuple[int, int, str], list[Requirement]] = {}
+        rules_of: dict[int, set[str]] = {p: set() for p in self.people}
+        for req in requirements:
+            for p in req.members:
+                self.member_of.setdefault((p, req.day, req.shift), []).append(req)
+                rules_of[p].add(req.rule_id)
+        # How many rules count a person: among equally cheap people, the general requirement
+        # takes the least special, so a skill minimum later that day (or the next) still
+        # finds someone with the skill who is free and rested.
+        self.special = {p: len(rules) for p, rules in rules_of.items()}
+
+    def _allowed_row(self, p: int) -> list[tuple[Option, ...]]:
+        row = [list(cell) for cell in self.problem.options[p]]
+        for pin in self.problem.pins:
+            if pin.person == p:
+                row[pin.day] = [o for o in row[pin.day] if pin.allows(o)]
+        return [tuple(cell) for cell in row]
+
+    # --- the build ---------------------------------------------------------------------
+
+    def build(self) -> dict[int, list[Option]] | None:
+        for p in self.people:
+            for d, cell in enumerate(self.allowed[p]):
+                if not cell:
+                    return None
+                if len(cell) == 1:
+                    self._decide(p, d, cell[0])
+        # Holiday-duty days first: holiday duty weighs most after WFA, and deciding those
+        # days first keeps a night shift the evening before from taking the very people
+        # who have no holiday duty yet (rest then checks both ways).
+        days = sorted(
+            range(self.horizon),
+            key=lambda d: (self.holidays_first and not self.problem.days[d].is_holiday_duty_day, d),
+        )
+        for d in days:
+            if not self._day(d):
+                return None
+        return {p: [o for o in row if o is not None] for p, row in self.choice.items()}
+
+    def _day(self, d: int) -> bool:
+        requirements = sorted(
+            (r for r in self.requirements if r.day == d),
+            key=lambda r: (len(r.members), r.shift not in self.night, r.shift),
+        )
+        for p in self.people:
+            if self.choice[p][d] is None and self._week_need(p, d) > self._room_after(p, d):
+                self._place_needed(p, d, requirements)
+        if not all(self._fill(req, d) for req in requirements):
+            return False
+        self._spread_weekly_need(d, requirements)
+        for p in self.people:
+            if self.choice[p][d] is None:
+                options = [o for o in self.allowed[p][d] if self._fits(p, d, o)]
+                if not options:
+                    return False
+                self._decide(
+                    p, d, min(options, key=lambda o: (self._cost(p, d, o), o.status != ONSITE))
+                )
+        return True
+
+    def _spread_weekly_need(self, d: int, requirements: list[Requirement]) -> None:
+        """Shifts the weekly minimum still asks for, spread evenly over the week's days left:
+        left to the last days, they pile up there and leave no one rested for the next."""
+        week = self.week_of.get(d)
+        if week is None:
+            return
+        waiting = [
+            p for p in self.people if self.choice[p][d] is None and self._week_need(p, d) > 0
+        ]
+        if not waiting:
+            return
+        today = sum(
+            1
+            for p in self.people
+            if self._is_roster(p) and (self.choice[p][d] or OFF_OPTION).status == ONSITE
+        )
+        days_left = self.problem.weeks[week][-1] - d + 1
+        needed = sum(max(0, self._week_need(p, d)) for p in self.people) + today
+        quota = -(-needed // days_left) - today
+        scarce = self.special if self.scarce_last else dict.fromkeys(self.people, 0)
+        waiting.sort(key=lambda p: (self._room_after(p, d) - self._week_need(p, d), scarce[p], p))
+        for p in waiting[:quota]:
+            self._place_needed(p, d, requirements)
+
+    def _place_needed(self, p: int, d: int, requirements: list[Requirement]) -> None:
+        """Someone the weekly minimum needs today: put them where coverage lacks most."""
+        shifts = [o for o in self.allowed[p][d] if o.status == ONSITE and self._fits(p, d, o)]
+        if not shifts:
+            return
+
+        def lack(option: Option) -> int:
+            reqs = self.member_of.get((p, d, option.shift or ""), [])
+            return max((r.min - self.count.get(id(r), 0) for r in reqs), default=0)
+
+        self._decide(p, d, min(shifts, key=lambda o: (-lack(o), self._cost(p, d, o))))
+
+    def _fill(self, req: Requirement, d: int) -> bool:
+        """Meet the requirement's minimum with the cheapest people, then its soft target
+        while someone is cheaper than the shortfall's weight. A person's cost does not
+        change when someone else is chosen, so one sort serves the whole requirement."""
+        option = Option(ONSITE, req.shift)
+        goal = max(req.min, req.target or 0)
+        if self.count.get(id(req), 0) >= goal:
+            return True
+        candidates = sorted(
+            (
+                (*self._rank(p, d, option), p)
+                for p in req.members
+                if self.choice[p][d] is None and option in self.allowed[p][d]
+            ),
+        )
+        for *_, p in candidates:
+            count = self.count.get(id(req), 0)
+            cost = self._cost(p, d, option)
+            if count >= goal or (count >= req.min and cost >= req.weight):
+                break
+            if self._fits(p, d, option):
+                self._decide(p, d, option)
+        return self.count.get(id(req), 0) >= req.min
+
+    def _rank(self, p: int, d: int, option: Option) -> tuple[int, ...]:
+        """Who is chosen first: the cheapest; with `scarce_last`, the least special first
+        (a second pass for when the cheapest-first roster ran out of a skill)."""
+        cost = self._cost(p, d, option)
+        if self.scarce_last:
+            return (self.special[p], cost, -self._week_need(p, d), self.onsite[p])
+        return (
+            cost,
+            -self._week_need(p, d),
+            self._blocked_duty(p, d, option),
+            self.special[p],
+            self.onsite[p],
+        )
+
+    def _blocked_duty(self, p: int, d: int, option: Option) -> int:
+        """When this shift rules out shifts on a coming holiday-duty day, choose someone who
+        already carries holiday duty: the ones who carry none are needed that day."""
+        unit = self.problem.people[p].unit
+        blocks = any(
+            a == option.shift
+            and d + k < self.horizon
+            and self.problem.days[d + k].is_holiday_duty_day
+            for a, _, k in self.problem.rest_conflicts(unit)
+        )
+        return -self.duty[p] if blocks else 0
+
+    # --- what a choice costs and whether it fits ---------------------------------------
+
+    def _cost(self, p: int, d: int, option: Option) -> int:
+        """The objective's increase from this choice, given the choices so far."""
+        cost = 0
+        request = self.wanted.get((p, d))
+        if request is not None and not request.honoured_by(option):
+            cost += request.weight
+        if option.status != ONSITE:
+            return cost
+        cell = self.problem.options[p][d]
+        w = self.problem.weights
+        cost += self.problem.onsite_counts_as_idle(cell)
+        if option.shift in self.night:
+            cost += w.night_shifts * (2 * self.nights[p] + 1)
+        if self.problem.days[d].is_holiday_duty_day:
+            cost += w.holiday_duty * (2 * self.duty[p] + 1)
+        if WFA_OPTION in cell:
+            costs = self.problem.wfa_burden_costs(p)
+            cost += w.wfa_days * self.problem.tier_scale * costs[min(self.lacks[p], len(costs) - 1)]
+        return cost
+
+    def _fits(self, p: int, d: int, option: Option) -> bool:
+        if option.status != ONSITE:
+            return True
+        rules = self.problem.units[self.problem.people[p].unit].rules
+        row = self.choice[p]
+        for a, b, k in self.problem.rest_conflicts(self.problem.people[p].unit):
+            if b == option.shift and d - k >= 0 and row[d - k] == Option(ONSITE, a):
+                return False
+            if a == option.shift and d + k < self.horizon and row[d + k] == Option(ONSITE, b):
+                return False
+        limit = rules.max_consecutive_onsite_days
+        if limit is not None and self._run_through(p, d) > limit:
+            return False
+        if rules.max_onsite_days is not None and self.onsite[p] + 1 > rules.max_onsite_days:
+            return False
+        week = self.week_of.get(d)
+        if (
+            week is not None
+            and rules.max_shifts_per_week is not None
+            and self._is_roster(p)
+            and self.week_onsite.get((p, week), 0) + 1 > rules.max_shifts_per_week
+        ):
+            return False
+        return all(
+            r.max is None or self.count.get(id(r), 0) < r.max
+            for r in self.member_of.get((p, d, option.shift or ""), [])
+        )
+
+    def _run_through(self, p: int, d: int) -> int:
+        """Length of the on-site run that working day d would make."""
+        row = self.choice[p]
+        run, e = 1, d - 1
+        while e >= 0 and row[e] is not None and row[e].status == ONSITE:  # type: ignore[union-attr]
+            run, e = run + 1, e - 1
+        e = d + 1
+        while e < self.horizon and row[e] is not None and row[e].status == ONSITE:  # type: ignore[union-attr]
+            run, e = run + 1, e + 1
+        return run
+
+    def _is_roster(self, p: int) -> bool:
+        return self.problem.units[self.problem.people[p].unit].schedule == "roster"
+
+    def _week_need(self, p: int, d: int) -> int:
+        """Shifts the weekly minimum still asks of p in the week of day d."""
+        week = self.week_of.get(d)
+        minimum = self.problem.units[self.problem.people[p].unit].rules.min_shifts_per_week
+        if week is None or not minimum or not self._is_roster(p):
+            return 0
+        days = self.problem.weeks[week]
+        leave = sum(e in self.problem.people[p].leave for e in days)
+        return minimum - leave - self.week_onsite.get((p, week), 0)
+
+    def _room_after(self, p: int, d: int) -> int:
+        """How many more shifts p could take after day d until the end of its week."""
+        week = self.week_of.get(d)
+        if week is None:
+            return 0
+        gap = self._same_shift_gap(p)
+        open_days = [
+            e
+            for e in range(d + 1, self.problem.weeks[week][-1] + 1)
+            if self.choice[p][e] is None and any(o.status == ONSITE for o in self.allowed[p][e])
+        ]
+        room, last = 0, -self.horizon
+        for e in open_days:
+            if e - last >= gap:
+                room, last = room + 1, e
+        return room
+
+    def _same_shift_gap(self, p: int) -> int:
+        conflicts = self.problem.rest_conflicts(self.problem.people[p].unit)
+        shifts = self.problem.units[self.problem.people[p].unit].shifts
+        return min(1 + max((k for a, b, k in conflicts if a == b == s), default=0) for s in shifts)
+
+    def _decide(self, p: int, d: int, option: Option) -> None:
+        self.choice[p][d] = option
+        if WFA_OPTION in self.problem.options[p][d] and option != WFA_OPTION:
+            self.lacks[p] += 1
+        if option.status != ONSITE:
+            return
+        self.onsite[p] += 1
+        self.nights[p] += option.shift in self.night
+        self.duty[p] += self.problem.days[d].is_holiday_duty_day
+        week = self.week_of.get(d)
+        if week is not None:
+            self.week_onsite[(p, week)] = self.week_onsite.get((p, week), 0) + 1
+        for req in self.member_of.get((p, d, option.shift or ""), []):
+            self.count[id(req)] = self.count.get(id(req), 0) + 1

@@ -12,6 +12,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import ortools
@@ -21,12 +22,21 @@ from models.problem import Option, Problem
 from models.result import PartReport, Result, Roster, SolverInfo
 from optimizer.check import evaluate
 from optimizer.explain import capacity_reasons
-from optimizer.model import PartModel
+from optimizer.model import PartModel, first_roster
 
-# Small parts are packed together up to this many free cells: one CP-SAT call per tiny
-# component would cost more in setup than in search.
-PACK_FREE_CELLS = 4000
-# After Ctrl-C, parts not yet solved only get a first feasible roster, this fast.
+# Easy components (office units only: no rest between days, no weekly rules) are packed
+# together up to this many free cells: one CP-SAT call each would cost more in setup than
+# in search. Roster components are never packed: measured, a packed model of hard
+# components proves far slower than the same components one by one (benchmarks/README.md).
+PACK_FREE_CELLS = 8000
+# `workers: 0` (all cores) runs CP-SAT's 8-subsolver portfolio even on fewer cores: its
+# workers are strategies, not only threads, and the LP-with-symmetry worker (max_lp_sym)
+# is the one that proves most parts optimal. Measured on Bekasi, 2 cores, per part: 8
+# workers beat 2 (24 h jaga posts 0.5 s vs up to 36 s), 4 and 6 (with or without a chosen
+# subsolver list) and 1 worker with linearization 2 (patroli 11 s vs 1.8 s); see
+# benchmarks/README.md. The threads share the cores, so this uses all cores and no more.
+PORTFOLIO_WORKERS = 8
+# After Ctrl-C or the time limit, parts not yet solved only get a first roster, this fast.
 AFTER_INTERRUPT_LIMIT_S = 5.0
 
 
@@ -63,7 +73,7 @@ class SolveSettings:
     def worker_count(self) -> int:
         if self.deterministic:
             return 1
-        return self.workers or os.cpu_count() or 1
+        return self.workers or max(PORTFOLIO_WORKERS, os.cpu_count() or 1)
 
 
 @dataclass
@@ -119,7 +129,7 @@ def _pack(problem: Problem, components: list[list[int]]) -> list[list[int]]:
     bin_cells = 0
     for component in components:
         cells = _free_cells(problem, component)
-        if cells >= PACK_FREE_CELLS:
+        if cells >= PACK_FREE_CELLS or not _is_easy(problem, component):
             parts.append(component)
             continue
         bin_people.extend(component)
@@ -130,6 +140,10 @@ def _pack(problem: Problem, components: list[list[int]]) -> list[list[int]]:
     if bin_people:
         parts.append(bin_people)
     return parts
+
+
+def _is_easy(problem: Problem, component: list[int]) -> bool:
+    return all(problem.units[problem.people[p].unit].schedule == "office" for p in component)
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -155,36 +169,79 @@ class _Run:
     def remaining(self) -> float:
         return max(0.0, self.settings.time_limit_s - (time.monotonic() - self.started))
 
-    def emit(self, part: int, parts: int, objective: float | None, bound: float | None, done: bool = False) -> None:
+    @property
+    def hurrying(self) -> bool:
+        """After Ctrl-C or once the time limit is spent, parts left get only a first
+        roster, so the run still returns a whole roster (status feasible), never nothing."""
+        return self.interrupted or self.remaining() <= 0
+
+    def emit(
+        self,
+        part: int,
+        parts: int,
+        objective: float | None,
+        bound: float | None,
+        done: bool = False,
+    ) -> None:
         if self.settings.on_progress:
             elapsed = time.monotonic() - self.started
             self.settings.on_progress(Progress(part, parts, elapsed, objective, bound, done))
 
-    def parameters(self, limit: float) -> cp_model.CpSolver:
+    def parameters(self, limit: float, first_only: bool = False) -> cp_model.CpSolver:
         solver = cp_model.CpSolver()
         params = solver.parameters
         params.max_time_in_seconds = max(limit, 0.01)
         params.num_workers = self.settings.worker_count
+        # One presolve round: with a complete hint the proof is the LP at the root, and
+        # further rounds cost more than they save (Bekasi, 14 typical parts: 15.6 -> 12.0 s
+        # and 16.8 -> 11.0 s summed over two runs; probing level 0 or 1: 13.4 s, 12.5 s).
+        params.max_presolve_iterations = 1
         params.random_seed = self.settings.seed
         params.catch_sigint_signal = False  # Ctrl-C is ours: see _solve_in_thread
         params.log_search_progress = self.settings.log_search
-        if self.interrupted:
-            params.stop_after_first_solution = True
+        if first_only or self.hurrying:
+            self._first_solution_only(params)
         return solver
 
-    def solve_part(self, index: int, parts: list[Part], budget: float) -> _PartOutcome:
+    @staticmethod
+    def _first_solution_only(params) -> None:  # noqa: ANN001 - SatParameters
+        """When hurrying, the complete hint is a roster at once; skipping presolve gets it
+        without the time presolve costs on each part left."""
+        params.stop_after_first_solution = True
+        params.cp_model_presolve = False
+
+    def prepare(self, part: Part) -> PartModel:
+        """The part's model with a complete hint from a quick first roster (see
+        optimizer.model.FirstRoster): on most parts that roster is already optimal and
+        CP-SAT only has to prove it, which its LP does at the root."""
+        model = PartModel(self.problem, part.people, part.requirements)
+        if not model.infeasible_reasons:
+            rows = first_roster(self.problem, part.people, model.requirements)
+            if rows is not None:
+                model.hint(rows)
+        return model
+
+    def solve_part(
+        self, index: int, parts: list[Part], budget: float, part: PartModel | None = None
+    ) -> _PartOutcome:
         started = time.monotonic()
         people = parts[index].people
-        part = PartModel(self.problem, people, parts[index].requirements)
+        part = part or self.prepare(parts[index])
         proto_size = (len(part.model.proto.variables), len(part.model.proto.constraints))
         units = tuple(sorted({self.problem.people[p].unit for p in people}))
         if part.infeasible_reasons:
             report = PartReport(units, len(people), *proto_size, "infeasible", None, None, 0.0)
             return _PartOutcome(report, reasons=tuple(part.infeasible_reasons))
-        limit = min(budget, AFTER_INTERRUPT_LIMIT_S) if self.interrupted else budget
+        limit = AFTER_INTERRUPT_LIMIT_S if self.hurrying else budget
+        limit -= time.monotonic() - started
         solver = self.parameters(limit)
         watcher = _Watcher(lambda obj, bound: self.emit(index, len(parts), obj, bound))
         status = self._solve_in_thread(solver, part.model, watcher)
+        if status == cp_model.UNKNOWN:
+            # Stopped before any roster (Ctrl-C or the limit, during presolve): ask again
+            # for the first one, so one slow part does not cost the whole roster.
+            solver = self.parameters(AFTER_INTERRUPT_LIMIT_S, first_only=True)
+            status = self._solve_in_thread(solver, part.model, watcher)
         name = _STATUS.get(status, "unknown")
         elapsed = time.monotonic() - started
         if name in ("optimal", "feasible"):
@@ -195,11 +252,15 @@ class _Run:
         report = PartReport(units, len(people), *proto_size, name, None, None, elapsed)
         return _PartOutcome(report)
 
-    def _solve_in_thread(self, solver: cp_model.CpSolver, model: cp_model.CpModel, watcher: _Watcher) -> int:
+    def _solve_in_thread(
+        self, solver: cp_model.CpSolver, model: cp_model.CpModel, watcher: _Watcher
+    ) -> cp_model.CpSolverStatus:
         """Solve in a worker thread so Ctrl-C reaches the main thread and stops the search
         cleanly: CP-SAT then returns the best roster it has, instead of dying mid-solve."""
-        outcome: dict[str, int] = {}
-        thread = threading.Thread(target=lambda: outcome.update(status=solver.solve(model, watcher)))
+        outcome: dict[str, cp_model.CpSolverStatus] = {}
+        thread = threading.Thread(
+            target=lambda: outcome.update(status=solver.solve(model, watcher))
+        )
         thread.start()
         while thread.is_alive():
             try:
@@ -210,7 +271,7 @@ class _Run:
         return outcome.get("status", cp_model.UNKNOWN)
 
 
-_STATUS = {
+_STATUS: dict[cp_model.CpSolverStatus, str] = {
     cp_model.OPTIMAL: "optimal",
     cp_model.FEASIBLE: "feasible",
     cp_model.INFEASIBLE: "infeasible",
@@ -223,10 +284,19 @@ def solve(problem: Problem, settings: SolveSettings | None = None) -> Result:
     """Solve a problem; infeasible and unknown are statuses of the Result, never raised."""
     settings = settings or SolveSettings.from_problem(problem)
     run = _Run(problem, settings)
-    solver_info = SolverInfo("cp-sat", ortools.__version__, settings.seed, settings.worker_count)
+    version = ortools.__version__  # type: ignore[attr-defined]
+    solver_info = SolverInfo("cp-sat", version, settings.seed, settings.worker_count)
     quick = capacity_reasons(problem)
     if quick:
-        return Result("infeasible", None, None, None, time.monotonic() - run.started, solver_info, reasons=tuple(quick))
+        return Result(
+            "infeasible",
+            None,
+            None,
+            None,
+            time.monotonic() - run.started,
+            solver_info,
+            reasons=tuple(quick),
+        )
     parts = partition(problem)
     outcomes = _solve_parts(run, parts)
     return _combine(problem, run, outcomes, solver_info)
@@ -235,38 +305,99 @@ def solve(problem: Problem, settings: SolveSettings | None = None) -> Result:
 def _solve_parts(run: _Run, parts: list[Part]) -> list[_PartOutcome]:
     weights = [max(1, _free_cells(run.problem, part.people)) for part in parts]
     outcomes: list[_PartOutcome] = []
-    for index in range(len(parts)):
-        share = weights[index] / sum(weights[index:])
-        outcome = run.solve_part(index, parts, run.remaining() * share)
-        outcomes.append(outcome)
-        run.emit(index, len(parts), outcome.report.objective, outcome.report.bound, done=True)
-        if outcome.report.status in ("infeasible", "invalid"):
-            break  # the whole roster cannot exist; no point solving the rest
+    # The next part's model is built (in Python) while CP-SAT solves this one (in C++,
+    # without the GIL): building and hinting is about a quarter of the work on Bekasi.
+    with ThreadPoolExecutor(max_workers=1) as builder:
+        ahead = builder.submit(run.prepare, parts[0]) if parts else None
+        for index in range(len(parts)):
+            model = _built(run, ahead)
+            ahead = (
+                builder.submit(run.prepare, parts[index + 1]) if index + 1 < len(parts) else None
+            )
+            outcome = run.solve_part(index, parts, run.remaining() * _share(weights, index), model)
+            outcomes.append(outcome)
+            run.emit(index, len(parts), outcome.report.objective, outcome.report.bound, done=True)
+            if outcome.report.status in ("infeasible", "invalid"):
+                if ahead is not None:
+                    ahead.cancel()
+                break  # the whole roster cannot exist; no point solving the rest
     return outcomes
 
 
-def _combine(problem: Problem, run: _Run, outcomes: list[_PartOutcome], solver: SolverInfo) -> Result:
+def _built(run: _Run, ahead: Future[PartModel] | None) -> PartModel | None:
+    """The model built ahead; Ctrl-C while waiting for it marks the run interrupted, as
+    during a solve, and the roster still comes."""
+    while ahead is not None:
+        try:
+            return ahead.result()
+        except KeyboardInterrupt:
+            run.interrupted = True
+    return None
+
+
+def _share(weights: list[int], index: int) -> float:
+    """This part's share of the time left: twice its share by size, and at least a quarter,
+    so a small but hard part (a 24 h jaga post) still gets time to prove its optimum. Most
+    parts stop long before their limit, which leaves the rest more; and every part starts
+    from a complete hint, so one that runs out of time still has a roster."""
+    parts_left = len(weights) - index
+    return min(1.0, max(2 * weights[index] / sum(weights[index:]), 0.25 if parts_left > 1 else 1.0))
+
+
+def _combine(
+    problem: Problem, run: _Run, outcomes: list[_PartOutcome], solver: SolverInfo
+) -> Result:
     statuses = [o.report.status for o in outcomes]
     reports = tuple(o.report for o in outcomes)
     elapsed = time.monotonic() - run.started
     if "infeasible" in statuses or "invalid" in statuses:
         reasons = [r for o in outcomes for r in o.reasons] or [
             f"the rules for {', '.join(o.report.units)} cannot all hold together"
-            for o in outcomes if o.report.status == "infeasible"
+            for o in outcomes
+            if o.report.status == "infeasible"
         ]
-        return Result("infeasible", None, None, None, elapsed, solver, reasons=tuple(reasons), parts=reports, interrupted=run.interrupted)
+        return Result(
+            "infeasible",
+            None,
+            None,
+            None,
+            elapsed,
+            solver,
+            reasons=tuple(reasons),
+            parts=reports,
+            interrupted=run.interrupted,
+        )
     if "unknown" in statuses:
         unsolved = [", ".join(o.report.units) for o in outcomes if o.report.status == "unknown"]
-        reasons = tuple(f"no roster found in time for {units}" for units in unsolved)
-        return Result("unknown", None, None, None, elapsed, solver, reasons=reasons, parts=reports, interrupted=run.interrupted)
+        missing = tuple(f"no roster found in time for {units}" for units in unsolved)
+        return Result(
+            "unknown",
+            None,
+            None,
+            None,
+            elapsed,
+            solver,
+            reasons=missing,
+            parts=reports,
+            interrupted=run.interrupted,
+        )
     rows: dict[int, tuple[Option, ...]] = {}
     for outcome in outcomes:
         rows.update(outcome.rows)
     roster = Roster(tuple(rows[p] for p in range(len(problem.people))))
-    status = "optimal" if all(s == "optimal" for s in statuses) and not run.interrupted else "feasible"
+    status = (
+        "optimal" if all(s == "optimal" for s in statuses) and not run.interrupted else "feasible"
+    )
     objective = sum(o.report.objective or 0 for o in outcomes)
     bound = sum(o.report.bound or 0 for o in outcomes)
     return Result(
-        status, roster, objective, bound, elapsed, solver,
-        evaluation=evaluate(problem, roster), parts=reports, interrupted=run.interrupted,
+        status,
+        roster,
+        objective,
+        bound,
+        elapsed,
+        solver,
+        evaluation=evaluate(problem, roster),
+        parts=reports,
+        interrupted=run.interrupted,
     )

@@ -30,7 +30,10 @@ BASE: dict[str, Any] = {
 
 
 def people(n: int, unit: str = "office", **fields: Any) -> list[dict[str, Any]]:
-    return [{"id": f"{unit}-{i}", "name": f"{unit.title()} {i}", "unit": unit, **fields} for i in range(n)]
+    return [
+        {"id": f"{unit}-{i}", "name": f"{unit.title()} {i}", "unit": unit, **fields}
+        for i in range(n)
+    ]
 
 
 def build(**sections: Any) -> Problem:

@@ -70,30 +70,51 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             "days": draw(st.sampled_from(["all", "working", "holidays", "wfa"])),
         }
         kind = draw(st.sampled_from(["min", "min", "min_share", "max", "target"]))
-        rule[kind] = draw(st.sampled_from([0.5, 1.0])) if kind == "min_share" else draw(st.integers(0, 2))
+        rule[kind] = (
+            draw(st.sampled_from([0.5, 1.0])) if kind == "min_share" else draw(st.integers(0, 2))
+        )
         if kind == "target":
             rule["weight"] = draw(st.integers(1, 3))
         if draw(st.booleans()):
             rule["skill"] = "perawat"
         coverage.append(rule)
     requests = [
-        {"staff": f"p{draw(st.integers(0, len(staff) - 1))}", "date": draw(st.sampled_from(days)),
-         "want": draw(st.sampled_from(["wfa", "onsite", "off"])), "weight": draw(st.integers(1, 3))}
+        {
+            "staff": f"p{draw(st.integers(0, len(staff) - 1))}",
+            "date": draw(st.sampled_from(days)),
+            "want": draw(st.sampled_from(["wfa", "onsite", "off"])),
+            "weight": draw(st.integers(1, 3)),
+        }
         for _ in range(draw(st.integers(0, 2)))
     ]
     pins = [
-        {"staff": f"p{draw(st.integers(0, len(staff) - 1))}", "date": draw(st.sampled_from(days)),
-         "status": draw(st.sampled_from(["wfa", "onsite", "off"]))}
+        {
+            "staff": f"p{draw(st.integers(0, len(staff) - 1))}",
+            "date": draw(st.sampled_from(days)),
+            "status": draw(st.sampled_from(["wfa", "onsite", "off"])),
+        }
         for _ in range(draw(st.integers(0, 1)))
     ]
     data = copy.deepcopy(BASE)
     data.update(
         horizon={"start": days[0], "end": days[-1]},
-        calendar={"holidays": {"2025-12-25": "Natal"}, "collective_leave": {"2025-12-26": "Cuti Bersama"},
-                  "wfa_days": working},
-        units=units, staff=staff, coverage=coverage, requests=requests, pins=pins,
-        fairness={"weights": {"wfa_days": draw(st.integers(0, 3)), "holiday_duty": draw(st.integers(0, 3)),
-                              "night_shifts": draw(st.integers(0, 3))}},
+        calendar={
+            "holidays": {"2025-12-25": "Natal"},
+            "collective_leave": {"2025-12-26": "Cuti Bersama"},
+            "wfa_days": working,
+        },
+        units=units,
+        staff=staff,
+        coverage=coverage,
+        requests=requests,
+        pins=pins,
+        fairness={
+            "weights": {
+                "wfa_days": draw(st.integers(0, 3)),
+                "holiday_duty": draw(st.integers(0, 3)),
+                "night_shifts": draw(st.integers(0, 3)),
+            }
+        },
     )
     return data
 

@@ -2111,7 +2111,7 @@ class Witness:
 # Requests and pins
 # --------------------------------------------------------------------------------------
 def can_have(sc: dict, rules: list, p: dict, day: date, status: str, shift) -> bool:
-    """Whether the SPEC allows `status` (and shift) for this person on this day."""
+    """Whether the format allows `status` (and shift) for this person on this day."""
     units = {u["id"]: u for u in sc["units"]}
     u = units[p["unit"]]
     i = DAYS.index(day)
