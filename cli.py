@@ -105,7 +105,7 @@ def solve_command(
     try:
         result = solve(problem, settings)
     except KeyboardInterrupt:
-        err.print("stopped before any roster was found; nothing written")
+        err.print("stopped; nothing written")
         sys.exit(EXIT_ERROR)
     finally:
         if status is not None:
@@ -154,11 +154,17 @@ def _print_solve_summary(data: dict[str, Any], out_dir: Path) -> None:
 
 
 def _fairness_table(data: dict[str, Any]) -> Table:
-    table = Table(title="WFA per pool", title_justify="left")
+    """WFA per pool; pools without WFA-eligible staff (all on site) are counted, not listed."""
+    pools = {pool: f for pool, f in data["fairness"].items() if f["eligible"]}
+    on_site = len(data["fairness"]) - len(pools)
+    caption = f"{on_site} pool(s) with no WFA-eligible staff are not listed" if on_site else None
+    table = Table(
+        title="WFA per pool", title_justify="left", caption=caption, caption_justify="left"
+    )
     for column in ("pool", "WFA person-days", "eligible", "min", "max", "mean", "Jain"):
         table.add_column(column, justify="left" if column == "pool" else "right")
     wfa_days = data["wfa_person_days"]
-    for pool, f in sorted(data["fairness"].items()):
+    for pool, f in sorted(pools.items()):
         unit = pool.split("/")[0]
         table.add_row(
             pool,

@@ -266,8 +266,11 @@ class _Run:
             try:
                 thread.join(0.1)
             except KeyboardInterrupt:
-                self.interrupted = True
                 solver.stop_search()
+                if self.interrupted:  # a second Ctrl-C: give up at once
+                    thread.join()
+                    raise
+                self.interrupted = True
         return outcome.get("status", cp_model.UNKNOWN)
 
 
@@ -331,6 +334,9 @@ def _built(run: _Run, ahead: Future[PartModel] | None) -> PartModel | None:
         try:
             return ahead.result()
         except KeyboardInterrupt:
+            if run.interrupted:  # a second Ctrl-C: give up at once
+                ahead.cancel()
+                raise
             run.interrupted = True
     return None
 
