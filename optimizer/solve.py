@@ -22,7 +22,8 @@ from models.problem import Option, Problem
 from models.result import PartReport, Result, Roster, SolverInfo
 from optimizer.check import evaluate
 from optimizer.explain import capacity_reasons
-from optimizer.model import PartModel, first_roster
+from optimizer.first_roster import first_roster
+from optimizer.model import PartModel
 
 # Easy components (office units only: no rest between days, no weekly rules) are packed
 # together up to this many free cells: one CP-SAT call each would cost more in setup than
@@ -212,7 +213,7 @@ class _Run:
 
     def prepare(self, part: Part) -> PartModel:
         """The part's model with a complete hint from a quick first roster (see
-        optimizer.model.FirstRoster): on most parts that roster is already optimal and
+        optimizer.first_roster): on most parts that roster is already optimal and
         CP-SAT only has to prove it, which its LP does at the root."""
         model = PartModel(self.problem, part.people, part.requirements)
         if not model.infeasible_reasons:
