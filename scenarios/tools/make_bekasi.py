@@ -416,40 +416,52 @@ class Ids:
                 return number
 
 
+def _pick(rng: random.Random, *pools: list) -> str:
+    """One name part from each pool, in order, joined by spaces."""
+    return " ".join(rng.choice(pool) for pool in pools)
+
+
+def _islamic_prefixed_m(rng: random.Random) -> str:
+    name = _pick(rng, ISLAMIC_PREFIX_M, ISLAMIC_M + COMMON_M)
+    if rng.random() < 0.5:
+        name += " " + rng.choice(FAMILY_M)
+    return name
+
+
+def _three_part_f(rng: random.Random) -> str:
+    first = rng.choice(COMMON_F + ISLAMIC_F[:3])
+    middle = rng.choice([m for m in MIDDLE_F if m != first])  # no "Ayu Ayu"
+    return f"{first} {middle} {rng.choice(FAMILY_F)}"
+
+
+# Name patterns by sex, as (cumulative share, builder): a draw r in [0, 1) takes the first
+# pattern with r < share. The order and the draws inside the builders fix every name in
+# the generated files: keep them.
+NAME_PATTERNS = {
+    "male": [
+        (0.42, lambda rng: _pick(rng, COMMON_M, FAMILY_M)),
+        (0.62, _islamic_prefixed_m),
+        (0.74, lambda rng: _pick(rng, ISLAMIC_M, FAMILY_M)),
+        (0.84, lambda rng: _pick(rng, CHRISTIAN_M, MARGA + NEUTRAL_M)),
+        (0.92, lambda rng: _pick(rng, COMMON_M, MARGA)),
+        (1.0, lambda rng: _pick(rng, ORDINAL, NEUTRAL_M + ["Wahyudi", "Hermawan", "Suherman"])),
+    ],
+    "female": [
+        (0.40, lambda rng: _pick(rng, COMMON_F, FAMILY_F)),
+        (0.58, lambda rng: _pick(rng, ISLAMIC_F, FAMILY_F)),
+        (0.68, lambda rng: _pick(rng, ["Sri", "Dwi", "Tri"], FAMILY_F)),
+        (0.78, lambda rng: _pick(rng, CHRISTIAN_F, MARGA + NEUTRAL_F)),
+        (0.88, lambda rng: _pick(rng, COMMON_F, MARGA)),
+        (1.0, _three_part_f),
+    ],
+}
+
+
 def make_name(rng: random.Random, female: bool) -> str:
-    c = rng.choice
+    patterns = NAME_PATTERNS["female" if female else "male"]
     while True:
         r = rng.random()
-        if not female:
-            if r < 0.42:
-                name = f"{c(COMMON_M)} {c(FAMILY_M)}"
-            elif r < 0.62:
-                name = f"{c(ISLAMIC_PREFIX_M)} {c(ISLAMIC_M + COMMON_M)}"
-                if rng.random() < 0.5:
-                    name += f" {c(FAMILY_M)}"
-            elif r < 0.74:
-                name = f"{c(ISLAMIC_M)} {c(FAMILY_M)}"
-            elif r < 0.84:
-                name = f"{c(CHRISTIAN_M)} {c(MARGA + NEUTRAL_M)}"
-            elif r < 0.92:
-                name = f"{c(COMMON_M)} {c(MARGA)}"
-            else:
-                name = f"{c(ORDINAL)} {c(NEUTRAL_M + ['Wahyudi', 'Hermawan', 'Suherman'])}"
-        else:
-            if r < 0.40:
-                name = f"{c(COMMON_F)} {c(FAMILY_F)}"
-            elif r < 0.58:
-                name = f"{c(ISLAMIC_F)} {c(FAMILY_F)}"
-            elif r < 0.68:
-                name = f"{c(['Sri', 'Dwi', 'Tri'])} {c(FAMILY_F)}"
-            elif r < 0.78:
-                name = f"{c(CHRISTIAN_F)} {c(MARGA + NEUTRAL_F)}"
-            elif r < 0.88:
-                name = f"{c(COMMON_F)} {c(MARGA)}"
-            else:
-                first = c(COMMON_F + ISLAMIC_F[:3])
-                middle = c([m for m in MIDDLE_F if m != first])
-                name = f"{first} {middle} {c(FAMILY_F)}"
+        name = next(build for share, build in patterns if r < share)(rng)
         if name not in BLOCKED_NAMES:
             return name
 
@@ -483,12 +495,17 @@ def unit(uid, name, schedule, shifts, wfa, groups, rules=None, kind="office", pp
     }
 
 
+def team(leads: int, lead_skills: str, staff: int, staff_skills: str, *, head=False) -> list:
+    """The people of one site: the unit head if `head` (with the leads' skills), its leads
+    (superiors of the site's staff) and its staff."""
+    parts = [(1, lead_skills, "head")] if head else []
+    return parts + [(leads, lead_skills, "lead"), (staff, staff_skills, "staff")]
+
+
 def office_groups(n: int, site: str | None = None) -> list:
     """A plain office OPD: head, pimpinan (sekretaris, kepala bidang / kasi), staff."""
     leads = min(14, max(3, round(n / 30)))
-    return [
-        (site, [(1, "pimpinan", "head"), (leads, "pimpinan", "lead"), (n - 1 - leads, "", "staff")])
-    ]
+    return [(site, team(leads, "pimpinan", n - 1 - leads, "", head=True))]
 
 
 def rule(
@@ -620,25 +637,60 @@ def ppm_rules(prefix, unit_id, site, counts, days="all", skill=None):
     return out
 
 
-# --------------------------------------------------------------------------------------
-# The full scenario
-# --------------------------------------------------------------------------------------
-def full_scenario() -> dict:
-    units = []
-    cov = []
+def office_unit(uid, name, groups, *, wfa=False, pppk=0.35) -> dict:
+    """An OPD working office hours (shift kantor)."""
+    return unit(uid, name, "office", ["kantor"], wfa, groups, pppk=pppk)
 
-    # Disdamkarmat: 9 sector posts x 18 + Mako 30 = 192 (rakyatbekasi.com, Nataru 2025/26)
-    post = [
-        (4, "danru|pemadam", "lead"),
-        (3, "operator|pemadam", "staff"),
-        (11, "pemadam", "staff"),
+
+def health_roster_unit(uid, name, groups, *, pppk) -> dict:
+    """A hospital or Puskesmas unit on pagi / siang / malam under the default rest rules."""
+    return unit(
+        uid,
+        name,
+        "roster",
+        ["pagi", "siang", "malam"],
+        False,
+        groups,
+        rules={"min_rest_hours": 11, "max_consecutive_onsite_days": 6},
+        kind="health",
+        pppk=pppk,
+    )
+
+
+def field_roster_unit(uid, name, groups, *, male) -> dict:
+    """A uniformed field unit (Satpol PP, Dishub) on pagi / siang / malam."""
+    return unit(
+        uid, name, "roster", ["pagi", "siang", "malam"], False, groups, kind="field", male=male
+    )
+
+
+def counter_office_groups(leads: int, back_office_staff: int, counter: str, counter_staff: int):
+    """A service office: the head and leads in the back office, one lead at the counters."""
+    return [
+        ("back-office", team(leads, "pimpinan", back_office_staff, "", head=True)),
+        (counter, team(1, "pimpinan", counter_staff, "")),
     ]
-    mako = [
-        (1, "danru|pemadam", "head"),
-        (2, "danru|pemadam", "lead"),
-        (12, "operator", "staff"),
-        (15, "pemadam", "staff"),
-    ]
+
+
+def resized(table: list, sizes: dict) -> list:
+    """The (id, name, staff) rows named in sizes, in that order, with the staff from sizes:
+    the demo takes its units from the full scenario's tables at a smaller size."""
+    names = {key: name for key, name, _ in table}
+    return [(key, names[key], n) for key, n in sizes.items()]
+
+
+# --------------------------------------------------------------------------------------
+# Unit families, shared by both scenarios: each appends its unit(s) to `units` and its
+# comment and coverage rules to `cov`, so the two scenarios differ only in sizes and sites.
+# --------------------------------------------------------------------------------------
+DAMKAR_POST = [  # one sector post, alike in both scenarios: 18 people, 4 of them danru
+    (4, "danru|pemadam", "lead"),
+    (3, "operator|pemadam", "staff"),
+    (11, "pemadam", "staff"),
+]
+
+
+def add_damkar(units, cov, posts, mako, *, mako_min, mako_operators, comment) -> None:
     units.append(
         unit(
             "damkar",
@@ -646,20 +698,15 @@ def full_scenario() -> dict:
             "roster",
             ["jaga"],
             False,
-            [("mako", mako)] + [(p, post) for p in DAMKAR_POSTS],
+            [("mako", mako)] + [(p, DAMKAR_POST) for p in posts],
             rules={"min_rest_hours": 48, "min_shifts_per_week": 2},
             kind="damkar",
             pppk=0.3,
             male=0.95,
         )
     )
-    cov.append(
-        {
-            "_comment": "Disdamkarmat: jaga 24 h then 48 h rest (pola 1-2): each person "
-            "on duty at most every third day; 18 per post -> at most 6 a day"
-        }
-    )
-    cov.append(rule("damkar-mako-jaga", "damkar", "jaga", "all", site="mako", min=6))
+    cov.append({"_comment": comment})
+    cov.append(rule("damkar-mako-jaga", "damkar", "jaga", "all", site="mako", min=mako_min))
     cov.append(
         rule(
             "damkar-mako-jaga-operator",
@@ -668,61 +715,297 @@ def full_scenario() -> dict:
             "all",
             site="mako",
             skill="operator",
-            min=2,
+            min=mako_operators,
         )
     )
-    for p in DAMKAR_POSTS:
+    for p in posts:
         cov.append(rule(f"damkar-{p}-jaga", "damkar", "jaga", "all", site=p, min=5))
         cov.append(
             rule(f"damkar-{p}-jaga-danru", "damkar", "jaga", "all", site=p, skill="danru", min=1)
         )
 
-    # RSUD dr. Chasbullah Abdulmadjid (Type B): wards on pagi / siang / malam
-    wards = [
-        ("igd", rsud_ward(8, 48, doctors=14, head=True)),
-        ("icu", rsud_ward(6, 36, doctors=8)),
-        ("kebidanan", rsud_ward(5, 6, doctors=8, midwives=31, lead_skill="bidan")),
-        ("perinatologi", rsud_ward(5, 31, doctors=4)),
-    ]
-    for letter in "abcdefghijkl":
-        wards.append((f"rawat-inap-{letter}", rsud_ward(6, 34)))
-    wards += [
-        ("kamar-operasi", rsud_ward(6, 30, doctors=8)),
-        ("hemodialisa", rsud_ward(3, 21, doctors=2)),
-        ("poliklinik", rsud_ward(6, 34, doctors=20)),
-    ]
+
+def rawat_inap_ward(letter: str) -> tuple:
+    """A general ward (6 team leads, 34 nurses) with its minimums; alike in both scenarios."""
+    return (f"rawat-inap-{letter}", rsud_ward(6, 34), {None: (6, 5, 4), "ketua-tim": (1, 0, 0)})
+
+
+def add_rsud_cam(units, cov, wards, comment) -> None:
+    """wards: [(site, staff, {skill or None (anyone): (pagi, siang, malam) minimums})]."""
     units.append(
-        unit(
+        health_roster_unit(
             "rsud-cam",
             "RSUD dr. Chasbullah Abdulmadjid — pelayanan (RSUD CAM)",
-            "roster",
-            ["pagi", "siang", "malam"],
-            False,
-            wards,
-            rules={"min_rest_hours": 11, "max_consecutive_onsite_days": 6},
-            kind="health",
+            [(site, parts) for site, parts, _ in wards],
             pppk=0.45,
         )
     )
-    cov.append(
-        {
-            "_comment": "RSUD CAM: pagi 07-14, siang 14-21, malam 21-07; minimum head "
-            "count per ward and shift, with skill minimums"
-        }
+    cov.append({"_comment": comment})
+    for site, _, minimums in wards:
+        for skill, counts in minimums.items():
+            cov += ppm_rules(f"rsud-{site}", "rsud-cam", site, counts, skill=skill)
+
+
+def add_dukcapil(units, cov, groups, piket, comment) -> None:
+    """Disdukcapil; piket: (min, max) at the counters (site loket) on cuti bersama."""
+    units.append(
+        office_unit(
+            "dukcapil", "Dinas Kependudukan dan Pencatatan Sipil (Disdukcapil)", groups, wfa=True
+        )
     )
-    cov += ppm_rules("rsud-igd", "rsud-cam", "igd", (10, 9, 7))
-    cov += ppm_rules("rsud-igd", "rsud-cam", "igd", (2, 2, 1), skill="dokter")
-    cov += ppm_rules("rsud-icu", "rsud-cam", "icu", (7, 6, 5))
-    cov += ppm_rules("rsud-icu", "rsud-cam", "icu", (1, 1, 1), skill="dokter")
-    cov += ppm_rules("rsud-kebidanan", "rsud-cam", "kebidanan", (7, 6, 5))
-    cov += ppm_rules("rsud-kebidanan", "rsud-cam", "kebidanan", (4, 3, 3), skill="bidan")
-    cov += ppm_rules("rsud-kebidanan", "rsud-cam", "kebidanan", (1, 1, 1), skill="dokter")
-    cov += ppm_rules("rsud-perinatologi", "rsud-cam", "perinatologi", (5, 4, 4))
-    cov += ppm_rules("rsud-perinatologi", "rsud-cam", "perinatologi", (1, 0, 0), skill="dokter")
-    for letter in "abcdefghijkl":
-        site = f"rawat-inap-{letter}"
-        cov += ppm_rules(f"rsud-{site}", "rsud-cam", site, (6, 5, 4))
-        cov += ppm_rules(f"rsud-{site}", "rsud-cam", site, (1, 0, 0), skill="ketua-tim")
+    cov.append({"_comment": comment})
+    cov.append(
+        rule("dukcapil-loket-wfa", "dukcapil", "kantor", "wfa", site="loket", min_share="0.5")
+    )
+    cov.append(
+        rule(
+            "dukcapil-loket-cuti-bersama",
+            "dukcapil",
+            "kantor",
+            "collective_leave",
+            site="loket",
+            min=piket[0],
+            max=piket[1],
+        )
+    )
+
+
+def add_kecamatan(units, cov, kecamatan) -> None:
+    """kecamatan: (id suffix, name, staff) rows; 100 % on site, a piket on days off."""
+    for suffix, name, n in kecamatan:
+        units.append(
+            office_unit(
+                f"kec-{suffix}", f"Kecamatan {name} (dengan kelurahan)", office_groups(n), pppk=0.4
+            )
+        )
+    cov.append({"_comment": "Kecamatan: a small piket on holidays and cuti bersama"})
+    cov.append(
+        rule(
+            "kecamatan-piket-libur",
+            [f"kec-{suffix}" for suffix, _, _ in kecamatan],
+            "kantor",
+            ["holidays", "collective_leave"],
+            min=2,
+        )
+    )
+
+
+def add_office_opds(units, cov, opds, comment) -> None:
+    """opds: (id, name, staff) rows; the rules cover every office unit ("*"), not only these."""
+    for uid, name, n in opds:
+        units.append(office_unit(uid, name, office_groups(n), wfa=True))
+    cov.append({"_comment": comment})
+    cov.append(rule("opd-wfa-maks-50", "*", "kantor", "wfa", min_share="0.5"))
+    cov.append(rule("opd-pimpinan-wfa", "*", "kantor", "wfa", skill="pimpinan", min=1))
+
+
+def scenario(stem: str, name: str, units, cov, *, time_limit_s, requests, pins) -> dict:
+    return {
+        "file": f"{stem}.yaml",
+        "staff_file": f"{stem}-staff.csv",
+        "name": name,
+        "units": units,
+        "coverage": cov,
+        "solver": {"time_limit_s": time_limit_s, "workers": 0, "seed": 0},
+        "requests_spec": requests,
+        "pins_spec": pins,
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Request and pin specs
+# --------------------------------------------------------------------------------------
+# A spec is (unit, site, skill, role, date, want/status, shift, weight, note); the person
+# is drawn from staff matching unit/site/skill/role who are free of leave and (for wfa)
+# eligible; see pick_person(). Below, scope is "unit", "unit/site" or "unit/site/skill".
+D = date
+
+
+def _scope(scope: str) -> tuple:
+    unit_id, site, skill = (scope.split("/") + [None, None])[:3]
+    return unit_id, site, skill
+
+
+def request_spec(scope: str, day, want, weight, note, *, shift=None) -> tuple:
+    return (*_scope(scope), "staff", day, want, shift, weight, note)
+
+
+def pin_spec(scope: str, day, status, note, *, role="staff", shift=None) -> tuple:
+    return (*_scope(scope), role, day, status, shift, None, note)
+
+
+# Requests and pins that both scenarios carry
+COUNTER_OFF_CUTI_BERSAMA = request_spec(
+    "dukcapil/loket", D(2025, 12, 26), "off", 3, "asks not to be on the cuti bersama piket"
+)
+IGD_NURSE_OFF_CHRISTMAS = request_spec(
+    "rsud-cam/igd/perawat", D(2025, 12, 25), "off", 3, "wants Christmas Day off"
+)
+WARD_NURSE_PREFERS_PAGI = request_spec(
+    "rsud-cam/rawat-inap-a/perawat",
+    D(2025, 12, 27),
+    "onsite",
+    1,
+    "prefers the morning shift",
+    shift="pagi",
+)
+FIREFIGHTER_OFF_NEW_YEAR = request_spec(
+    "damkar/pos-jatiasih/pemadam", D(2026, 1, 1), "off", 2, "wants New Year's Day off"
+)
+COUNTER_HEAD_LEADS_PIKET = pin_spec(
+    "dukcapil/loket",
+    D(2025, 12, 26),
+    "onsite",
+    "head of the counters leads the cuti bersama piket",
+    role="lead",
+    shift="kantor",
+)
+DANRU_ON_NEW_YEARS_EVE = pin_spec(
+    "damkar/pos-rawalumbu/danru",
+    D(2025, 12, 31),
+    "onsite",
+    "danru on duty on New Year's Eve",
+    role="lead",
+    shift="jaga",
+)
+
+FULL_REQUESTS = [
+    request_spec("bapenda", D(2025, 12, 29), "wfa", 3, "school holidays: wants WFA"),
+    request_spec("setda", D(2025, 12, 30), "wfa", 2, "wants WFA"),
+    request_spec("bkpsdm", D(2025, 12, 31), "wfa", 2, "wants WFA"),
+    request_spec("diskominfostandi", D(2025, 12, 30), "wfa", 1, "wants WFA"),
+    request_spec("disdik", D(2025, 12, 29), "wfa", 3, "wants WFA (travel)"),
+    request_spec(
+        "bpkad",
+        D(2025, 12, 31),
+        "onsite",
+        2,
+        "year-end closing of the books: wants to be in the office",
+    ),
+    request_spec("dukcapil/loket", D(2025, 12, 30), "wfa", 2, "wants WFA"),
+    COUNTER_OFF_CUTI_BERSAMA,
+    IGD_NURSE_OFF_CHRISTMAS,
+    WARD_NURSE_PREFERS_PAGI,
+    request_spec("rsud-cam/icu/perawat", D(2025, 12, 31), "off", 2, "wants New Year's Eve off"),
+    request_spec(
+        "damkar/pos-bekasi-timur/pemadam", D(2025, 12, 25), "off", 2, "wants Christmas Day off"
+    ),
+    FIREFIGHTER_OFF_NEW_YEAR,
+    request_spec("satpol-pp/patroli/anggota", D(2025, 12, 24), "off", 3, "wants Christmas Eve off"),
+    request_spec(
+        "dishub/lalin/lalin",
+        D(2025, 12, 31),
+        "onsite",
+        1,
+        "volunteers for the New Year's Eve night shift",
+        shift="malam",
+    ),
+    request_spec(
+        "puskesmas/pkm-pejuang/bidan", D(2025, 12, 25), "off", 2, "wants Christmas Day off"
+    ),
+    request_spec(
+        "kec-bekasi-utara", D(2026, 1, 1), "off", 1, "asks not to be on the New Year's Day piket"
+    ),
+]
+FULL_PINS = [
+    pin_spec(
+        "setda",
+        D(2025, 12, 29),
+        "onsite",
+        "Sekretaris Daerah on site: year-end coordination meeting",
+        role="head",
+        shift="kantor",
+    ),
+    pin_spec(
+        "bapenda",
+        D(2025, 12, 30),
+        "onsite",
+        "head of Bapenda on site: evaluation of the revenue target (PAD)",
+        role="head",
+        shift="kantor",
+    ),
+    COUNTER_HEAD_LEADS_PIKET,
+    DANRU_ON_NEW_YEARS_EVE,
+    pin_spec(
+        "rsud-cam/igd/dokter",
+        D(2025, 12, 31),
+        "onsite",
+        "IGD doctor on the New Year's Eve night shift",
+        shift="malam",
+    ),
+    pin_spec("bkpsdm", D(2025, 12, 31), "wfa", "WFA approved in advance by the head of BKPSDM"),
+]
+DEMO_REQUESTS = [
+    request_spec("bapenda", D(2025, 12, 29), "wfa", 3, "wants WFA"),
+    request_spec("bkpsdm", D(2025, 12, 30), "wfa", 2, "wants WFA"),
+    request_spec("bapenda", D(2025, 12, 31), "onsite", 1, "prefers the office"),
+    COUNTER_OFF_CUTI_BERSAMA,
+    IGD_NURSE_OFF_CHRISTMAS,
+    WARD_NURSE_PREFERS_PAGI,
+    FIREFIGHTER_OFF_NEW_YEAR,
+    request_spec(
+        "kec-rawalumbu", D(2025, 12, 25), "off", 1, "asks not to be on the Christmas Day piket"
+    ),
+]
+DEMO_PINS = [
+    pin_spec(
+        "bapenda", D(2025, 12, 30), "onsite", "head of Bapenda on site", role="head", shift="kantor"
+    ),
+    COUNTER_HEAD_LEADS_PIKET,
+    DANRU_ON_NEW_YEARS_EVE,
+    pin_spec("bkpsdm", D(2025, 12, 31), "wfa", "WFA approved in advance"),
+]
+
+
+# --------------------------------------------------------------------------------------
+# The full scenario
+# --------------------------------------------------------------------------------------
+def full_scenario() -> dict:
+    units: list = []
+    cov: list = []
+
+    # Disdamkarmat: 9 sector posts x 18 + Mako 30 = 192 (rakyatbekasi.com, Nataru 2025/26)
+    mako = [
+        (1, "danru|pemadam", "head"),
+        (2, "danru|pemadam", "lead"),
+        (12, "operator", "staff"),
+        (15, "pemadam", "staff"),
+    ]
+    add_damkar(
+        units,
+        cov,
+        DAMKAR_POSTS,
+        mako,
+        mako_min=6,
+        mako_operators=2,
+        comment="Disdamkarmat: jaga 24 h then 48 h rest (pola 1-2): each person "
+        "on duty at most every third day; 18 per post -> at most 6 a day",
+    )
+
+    # RSUD dr. Chasbullah Abdulmadjid (Type B): wards on pagi / siang / malam
+    wards = [
+        ("igd", rsud_ward(8, 48, doctors=14, head=True), {None: (10, 9, 7), "dokter": (2, 2, 1)}),
+        ("icu", rsud_ward(6, 36, doctors=8), {None: (7, 6, 5), "dokter": (1, 1, 1)}),
+        (
+            "kebidanan",
+            rsud_ward(5, 6, doctors=8, midwives=31, lead_skill="bidan"),
+            {None: (7, 6, 5), "bidan": (4, 3, 3), "dokter": (1, 1, 1)},
+        ),
+        ("perinatologi", rsud_ward(5, 31, doctors=4), {None: (5, 4, 4), "dokter": (1, 0, 0)}),
+    ]
+    wards += [rawat_inap_ward(letter) for letter in "abcdefghijkl"]
+    wards += [  # their minimums depend on the day: written out below
+        ("kamar-operasi", rsud_ward(6, 30, doctors=8), {}),
+        ("hemodialisa", rsud_ward(3, 21, doctors=2), {}),
+        ("poliklinik", rsud_ward(6, 34, doctors=20), {}),
+    ]
+    add_rsud_cam(
+        units,
+        cov,
+        wards,
+        "RSUD CAM: pagi 07-14, siang 14-21, malam 21-07; minimum head "
+        "count per ward and shift, with skill minimums",
+    )
     cov.append(
         rule("rsud-kamar-operasi-pagi", "rsud-cam", "pagi", "working", site="kamar-operasi", min=10)
     )
@@ -755,14 +1038,10 @@ def full_scenario() -> dict:
     )
 
     units.append(
-        unit(
+        office_unit(
             "rsud-cam-admin",
             "RSUD dr. Chasbullah Abdulmadjid — manajemen dan administrasi",
-            "office",
-            ["kantor"],
-            False,
             office_groups(220),
-            kind="office",
             pppk=0.4,
         )
     )
@@ -779,15 +1058,10 @@ def full_scenario() -> dict:
         ]
         rsud_d.append((site, parts))
     units.append(
-        unit(
+        health_roster_unit(
             "rsud-tipe-d",
             "RSUD Tipe D Jatisampurna, Pondokgede, Bantargebang, Bekasi Utara",
-            "roster",
-            ["pagi", "siang", "malam"],
-            False,
             rsud_d,
-            rules={"min_rest_hours": 11, "max_consecutive_onsite_days": 6},
-            kind="health",
             pppk=0.5,
         )
     )
@@ -810,16 +1084,8 @@ def full_scenario() -> dict:
         ]
         pkm_groups.append((site, parts))
     units.append(
-        unit(
-            "puskesmas",
-            "Puskesmas Kota Bekasi (UPTD Dinas Kesehatan)",
-            "roster",
-            ["pagi", "siang", "malam"],
-            False,
-            pkm_groups,
-            rules={"min_rest_hours": 11, "max_consecutive_onsite_days": 6},
-            kind="health",
-            pppk=0.5,
+        health_roster_unit(
+            "puskesmas", "Puskesmas Kota Bekasi (UPTD Dinas Kesehatan)", pkm_groups, pppk=0.5
         )
     )
     cov.append(
@@ -845,81 +1111,27 @@ def full_scenario() -> dict:
         if h24:
             cov += ppm_rules(site, "puskesmas", site, (0, 3, 3))
 
-    units.append(
-        unit(
-            "dinkes",
-            "Dinas Kesehatan",
-            "office",
-            ["kantor"],
-            False,
-            office_groups(240),
-            kind="office",
-            pppk=0.4,
-        )
-    )
+    units.append(office_unit("dinkes", "Dinas Kesehatan", office_groups(240), pppk=0.4))
     cov.append({"_comment": "Dinkes: posko kesehatan Nataru on every non-working day"})
     cov.append(rule("dinkes-posko-nataru", "dinkes", "kantor", "nonworking", min=4))
 
     # Disdukcapil: counters open on WFA days (share on site), piket on cuti bersama
-    dukcapil = [
-        ("back-office", [(1, "pimpinan", "head"), (5, "pimpinan", "lead"), (94, "", "staff")]),
-        ("loket", [(1, "pimpinan", "lead"), (79, "", "staff")]),
-    ]
-    units.append(
-        unit(
-            "dukcapil",
-            "Dinas Kependudukan dan Pencatatan Sipil (Disdukcapil)",
-            "office",
-            ["kantor"],
-            True,
-            dukcapil,
-            kind="office",
-            pppk=0.35,
-        )
-    )
-    cov.append(
-        {
-            "_comment": "Disdukcapil: counters stay open (Dirjen Dukcapil letter "
-            "400.8/3995/Dukcapil: open on cuti bersama)"
-        }
-    )
-    cov.append(
-        rule("dukcapil-loket-wfa", "dukcapil", "kantor", "wfa", site="loket", min_share="0.5")
-    )
-    cov.append(
-        rule(
-            "dukcapil-loket-cuti-bersama",
-            "dukcapil",
-            "kantor",
-            "collective_leave",
-            site="loket",
-            min=10,
-            max=20,
-        )
+    add_dukcapil(
+        units,
+        cov,
+        counter_office_groups(5, 94, "loket", 79),
+        (10, 20),
+        "Disdukcapil: counters stay open (Dirjen Dukcapil letter "
+        "400.8/3995/Dukcapil: open on cuti bersama)",
     )
 
     # Satpol PP
     satpol = [
-        (
-            "mako",
-            [(1, "danru|anggota", "head"), (6, "danru|anggota", "lead"), (73, "anggota", "staff")],
-        ),
-        ("patroli", [(16, "danru|anggota", "lead"), (194, "anggota", "staff")]),
-        ("pengamanan", [(8, "danru|anggota", "lead"), (112, "anggota", "staff")]),
+        ("mako", team(6, "danru|anggota", 73, "anggota", head=True)),
+        ("patroli", team(16, "danru|anggota", 194, "anggota")),
+        ("pengamanan", team(8, "danru|anggota", 112, "anggota")),
     ]
-    units.append(
-        unit(
-            "satpol-pp",
-            "Satuan Polisi Pamong Praja",
-            "roster",
-            ["pagi", "siang", "malam"],
-            False,
-            satpol,
-            kind="field",
-            pppk=0.35,
-            male=0.8,
-        )
-    )
+    units.append(field_roster_unit("satpol-pp", "Satuan Polisi Pamong Praja", satpol, male=0.8))
     cov.append(
         {
             "_comment": "Satpol PP: HQ, patrols, guarding public buildings; extra "
@@ -953,26 +1165,11 @@ def full_scenario() -> dict:
 
     # Dishub
     dishub = [
-        (
-            "lalin",
-            [(1, "danru|lalin", "head"), (12, "danru|lalin", "lead"), (207, "lalin", "staff")],
-        ),
-        ("terminal", [(4, "danru|lalin", "lead"), (56, "lalin", "staff")]),
-        ("atcs", [(3, "operator-atcs|danru", "lead"), (27, "operator-atcs", "staff")]),
+        ("lalin", team(12, "danru|lalin", 207, "lalin", head=True)),
+        ("terminal", team(4, "danru|lalin", 56, "lalin")),
+        ("atcs", team(3, "operator-atcs|danru", 27, "operator-atcs")),
     ]
-    units.append(
-        unit(
-            "dishub",
-            "Dinas Perhubungan",
-            "roster",
-            ["pagi", "siang", "malam"],
-            False,
-            dishub,
-            kind="field",
-            pppk=0.35,
-            male=0.85,
-        )
-    )
+    units.append(field_roster_unit("dishub", "Dinas Perhubungan", dishub, male=0.85))
     cov.append({"_comment": "Dishub: traffic posts, Terminal Induk, ATCS control room"})
     cov += ppm_rules("dishub-lalin", "dishub", "lalin", (30, 30, 12))
     cov += ppm_rules("dishub-terminal", "dishub", "terminal", (8, 8, 5))
@@ -983,11 +1180,8 @@ def full_scenario() -> dict:
 
     # BPBD: Pusdalops and TRC on 24 h jaga
     bpbd = [
-        ("pusdalops", [(3, "operator|danru", "lead"), (21, "operator", "staff")]),
-        (
-            "trc",
-            [(1, "danru|rescue", "head"), (5, "danru|rescue", "lead"), (60, "rescue", "staff")],
-        ),
+        ("pusdalops", team(3, "operator|danru", 21, "operator")),
+        ("trc", team(5, "danru|rescue", 60, "rescue", head=True)),
     ]
     units.append(
         unit(
@@ -1010,533 +1204,85 @@ def full_scenario() -> dict:
 
     # DPMPTSP: 100 % on site (MPP counters and back office)
     units.append(
-        unit(
+        office_unit(
             "dpmptsp",
             "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
-            "office",
-            ["kantor"],
-            False,
-            [
-                (
-                    "back-office",
-                    [(1, "pimpinan", "head"), (4, "pimpinan", "lead"), (65, "", "staff")],
-                ),
-                ("mpp", [(1, "pimpinan", "lead"), (49, "", "staff")]),
-            ],
-            kind="office",
+            counter_office_groups(4, 65, "mpp", 49),
         )
     )
 
     # 12 kecamatan (with their kelurahan): 100 % on site
-    kec_ids = []
-    for suffix, name, n in KECAMATAN:
-        uid = f"kec-{suffix}"
-        kec_ids.append(uid)
-        units.append(
-            unit(
-                uid,
-                f"Kecamatan {name} (dengan kelurahan)",
-                "office",
-                ["kantor"],
-                False,
-                office_groups(n),
-                kind="office",
-                pppk=0.4,
-            )
-        )
-    cov.append({"_comment": "Kecamatan: a small piket on holidays and cuti bersama"})
-    cov.append(
-        rule("kecamatan-piket-libur", kec_ids, "kantor", ["holidays", "collective_leave"], min=2)
-    )
+    add_kecamatan(units, cov, KECAMATAN)
 
     # Other OPDs: up to 50 % WFA on the WFA days
-    for uid, name, n in OFFICE_OPDS:
-        units.append(unit(uid, name, "office", ["kantor"], True, office_groups(n)))
-    cov.append(
-        {
-            "_comment": "Every office unit (shift kantor): at least half on site on the "
-            "WFA days and at least one pimpinan (SE 800.1.5/1446/BKPSDM.PKA)"
-        }
+    add_office_opds(
+        units,
+        cov,
+        OFFICE_OPDS,
+        "Every office unit (shift kantor): at least half on site on the "
+        "WFA days and at least one pimpinan (SE 800.1.5/1446/BKPSDM.PKA)",
     )
-    cov.append(rule("opd-wfa-maks-50", "*", "kantor", "wfa", min_share="0.5"))
-    cov.append(rule("opd-pimpinan-wfa", "*", "kantor", "wfa", skill="pimpinan", min=1))
 
-    return {
-        "file": "bekasi-nataru-2025.yaml",
-        "staff_file": "bekasi-nataru-2025-staff.csv",
-        "name": "Pemkot Bekasi — WFA dan piket Nataru 2025/2026",
-        "units": units,
-        "coverage": cov,
-        "solver": {"time_limit_s": 60, "workers": 0, "seed": 0},
-        "requests_spec": FULL_REQUESTS,
-        "pins_spec": FULL_PINS,
-    }
-
-
-# Requests and pins: (unit, site, skill, role, date, want/status, shift, weight, note).
-# The person is drawn from staff matching unit/site/skill/role who are free of leave and
-# (for wfa) eligible; see pick_person().
-D = date
-FULL_REQUESTS = [
-    ("bapenda", None, None, "staff", D(2025, 12, 29), "wfa", None, 3, "school holidays: wants WFA"),
-    ("setda", None, None, "staff", D(2025, 12, 30), "wfa", None, 2, "wants WFA"),
-    ("bkpsdm", None, None, "staff", D(2025, 12, 31), "wfa", None, 2, "wants WFA"),
-    ("diskominfostandi", None, None, "staff", D(2025, 12, 30), "wfa", None, 1, "wants WFA"),
-    ("disdik", None, None, "staff", D(2025, 12, 29), "wfa", None, 3, "wants WFA (travel)"),
-    (
-        "bpkad",
-        None,
-        None,
-        "staff",
-        D(2025, 12, 31),
-        "onsite",
-        None,
-        2,
-        "year-end closing of the books: wants to be in the office",
-    ),
-    ("dukcapil", "loket", None, "staff", D(2025, 12, 30), "wfa", None, 2, "wants WFA"),
-    (
-        "dukcapil",
-        "loket",
-        None,
-        "staff",
-        D(2025, 12, 26),
-        "off",
-        None,
-        3,
-        "asks not to be on the cuti bersama piket",
-    ),
-    (
-        "rsud-cam",
-        "igd",
-        "perawat",
-        "staff",
-        D(2025, 12, 25),
-        "off",
-        None,
-        3,
-        "wants Christmas Day off",
-    ),
-    (
-        "rsud-cam",
-        "rawat-inap-a",
-        "perawat",
-        "staff",
-        D(2025, 12, 27),
-        "onsite",
-        "pagi",
-        1,
-        "prefers the morning shift",
-    ),
-    (
-        "rsud-cam",
-        "icu",
-        "perawat",
-        "staff",
-        D(2025, 12, 31),
-        "off",
-        None,
-        2,
-        "wants New Year's Eve off",
-    ),
-    (
-        "damkar",
-        "pos-bekasi-timur",
-        "pemadam",
-        "staff",
-        D(2025, 12, 25),
-        "off",
-        None,
-        2,
-        "wants Christmas Day off",
-    ),
-    (
-        "damkar",
-        "pos-jatiasih",
-        "pemadam",
-        "staff",
-        D(2026, 1, 1),
-        "off",
-        None,
-        2,
-        "wants New Year's Day off",
-    ),
-    (
-        "satpol-pp",
-        "patroli",
-        "anggota",
-        "staff",
-        D(2025, 12, 24),
-        "off",
-        None,
-        3,
-        "wants Christmas Eve off",
-    ),
-    (
-        "dishub",
-        "lalin",
-        "lalin",
-        "staff",
-        D(2025, 12, 31),
-        "onsite",
-        "malam",
-        1,
-        "volunteers for the New Year's Eve night shift",
-    ),
-    (
-        "puskesmas",
-        "pkm-pejuang",
-        "bidan",
-        "staff",
-        D(2025, 12, 25),
-        "off",
-        None,
-        2,
-        "wants Christmas Day off",
-    ),
-    (
-        "kec-bekasi-utara",
-        None,
-        None,
-        "staff",
-        D(2026, 1, 1),
-        "off",
-        None,
-        1,
-        "asks not to be on the New Year's Day piket",
-    ),
-]
-FULL_PINS = [
-    (
-        "setda",
-        None,
-        None,
-        "head",
-        D(2025, 12, 29),
-        "onsite",
-        "kantor",
-        None,
-        "Sekretaris Daerah on site: year-end coordination meeting",
-    ),
-    (
-        "bapenda",
-        None,
-        None,
-        "head",
-        D(2025, 12, 30),
-        "onsite",
-        "kantor",
-        None,
-        "head of Bapenda on site: evaluation of the revenue target (PAD)",
-    ),
-    (
-        "dukcapil",
-        "loket",
-        None,
-        "lead",
-        D(2025, 12, 26),
-        "onsite",
-        "kantor",
-        None,
-        "head of the counters leads the cuti bersama piket",
-    ),
-    (
-        "damkar",
-        "pos-rawalumbu",
-        "danru",
-        "lead",
-        D(2025, 12, 31),
-        "onsite",
-        "jaga",
-        None,
-        "danru on duty on New Year's Eve",
-    ),
-    (
-        "rsud-cam",
-        "igd",
-        "dokter",
-        "staff",
-        D(2025, 12, 31),
-        "onsite",
-        "malam",
-        None,
-        "IGD doctor on the New Year's Eve night shift",
-    ),
-    (
-        "bkpsdm",
-        None,
-        None,
-        "staff",
-        D(2025, 12, 31),
-        "wfa",
-        None,
-        None,
-        "WFA approved in advance by the head of BKPSDM",
-    ),
-]
+    return scenario(
+        "bekasi-nataru-2025",
+        "Pemkot Bekasi — WFA dan piket Nataru 2025/2026",
+        units,
+        cov,
+        time_limit_s=60,
+        requests=FULL_REQUESTS,
+        pins=FULL_PINS,
+    )
 
 
 # --------------------------------------------------------------------------------------
-# The demo scenario (standalone, 8 units)
+# The demo scenario (standalone, 8 units): the full scenario's families, smaller
 # --------------------------------------------------------------------------------------
 def demo_scenario() -> dict:
-    units = []
-    cov = []
-    posts = ["pos-rawalumbu", "pos-bekasi-timur", "pos-jatiasih"]
-    post = [
-        (4, "danru|pemadam", "lead"),
-        (3, "operator|pemadam", "staff"),
-        (11, "pemadam", "staff"),
-    ]
+    units: list = []
+    cov: list = []
+
+    # Disdamkarmat: a small Mako (no site leads) and three full-size posts
     mako = [(1, "danru|pemadam", "head"), (6, "operator", "staff"), (5, "pemadam", "staff")]
-    units.append(
-        unit(
-            "damkar",
-            "Dinas Pemadam Kebakaran dan Penyelamatan (Disdamkarmat)",
-            "roster",
-            ["jaga"],
-            False,
-            [("mako", mako)] + [(p, post) for p in posts],
-            rules={"min_rest_hours": 48, "min_shifts_per_week": 2},
-            kind="damkar",
-            pppk=0.3,
-            male=0.95,
-        )
+    add_damkar(
+        units,
+        cov,
+        ["pos-rawalumbu", "pos-bekasi-timur", "pos-jatiasih"],
+        mako,
+        mako_min=3,
+        mako_operators=1,
+        comment="Disdamkarmat: three of the nine sector posts and the Mako",
     )
-    cov.append({"_comment": "Disdamkarmat: three of the nine sector posts and the Mako"})
-    cov.append(rule("damkar-mako-jaga", "damkar", "jaga", "all", site="mako", min=3))
-    cov.append(
-        rule(
-            "damkar-mako-jaga-operator",
-            "damkar",
-            "jaga",
-            "all",
-            site="mako",
-            skill="operator",
-            min=1,
-        )
-    )
-    for p in posts:
-        cov.append(rule(f"damkar-{p}-jaga", "damkar", "jaga", "all", site=p, min=5))
-        cov.append(
-            rule(f"damkar-{p}-jaga-danru", "damkar", "jaga", "all", site=p, skill="danru", min=1)
-        )
 
     wards = [
-        ("igd", rsud_ward(6, 26, doctors=8, head=True)),
-        ("icu", rsud_ward(4, 22, doctors=6)),
-        ("rawat-inap-a", rsud_ward(6, 34)),
+        ("igd", rsud_ward(6, 26, doctors=8, head=True), {None: (6, 5, 4), "dokter": (1, 1, 1)}),
+        ("icu", rsud_ward(4, 22, doctors=6), {None: (5, 4, 3), "dokter": (1, 0, 1)}),
+        rawat_inap_ward("a"),
     ]
-    units.append(
-        unit(
-            "rsud-cam",
-            "RSUD dr. Chasbullah Abdulmadjid — pelayanan (RSUD CAM)",
-            "roster",
-            ["pagi", "siang", "malam"],
-            False,
-            wards,
-            rules={"min_rest_hours": 11, "max_consecutive_onsite_days": 6},
-            kind="health",
-            pppk=0.45,
-        )
-    )
-    cov.append({"_comment": "RSUD CAM: three wards"})
-    cov += ppm_rules("rsud-igd", "rsud-cam", "igd", (6, 5, 4))
-    cov += ppm_rules("rsud-igd", "rsud-cam", "igd", (1, 1, 1), skill="dokter")
-    cov += ppm_rules("rsud-icu", "rsud-cam", "icu", (5, 4, 3))
-    cov += ppm_rules("rsud-icu", "rsud-cam", "icu", (1, 0, 1), skill="dokter")
-    cov += ppm_rules("rsud-rawat-inap-a", "rsud-cam", "rawat-inap-a", (6, 5, 4))
-    cov += ppm_rules("rsud-rawat-inap-a", "rsud-cam", "rawat-inap-a", (1, 0, 0), skill="ketua-tim")
+    add_rsud_cam(units, cov, wards, "RSUD CAM: three wards")
 
-    dukcapil = [
-        ("back-office", [(1, "pimpinan", "head"), (3, "pimpinan", "lead"), (26, "", "staff")]),
-        ("loket", [(1, "pimpinan", "lead"), (29, "", "staff")]),
-    ]
-    units.append(
-        unit(
-            "dukcapil",
-            "Dinas Kependudukan dan Pencatatan Sipil (Disdukcapil)",
-            "office",
-            ["kantor"],
-            True,
-            dukcapil,
-        )
+    add_dukcapil(
+        units,
+        cov,
+        counter_office_groups(3, 26, "loket", 29),
+        (6, 12),
+        "Disdukcapil: counters open on WFA days and on cuti bersama",
     )
-    cov.append({"_comment": "Disdukcapil: counters open on WFA days and on cuti bersama"})
-    cov.append(
-        rule("dukcapil-loket-wfa", "dukcapil", "kantor", "wfa", site="loket", min_share="0.5")
+    add_kecamatan(units, cov, resized(KECAMATAN, {"bekasi-timur": 70, "rawalumbu": 60}))
+    add_office_opds(
+        units,
+        cov,
+        resized(OFFICE_OPDS, {"bapenda": 90, "bkpsdm": 60, "dinsos": 50}),
+        "Every office unit: at least half on site on WFA days and one pimpinan",
     )
-    cov.append(
-        rule(
-            "dukcapil-loket-cuti-bersama",
-            "dukcapil",
-            "kantor",
-            "collective_leave",
-            site="loket",
-            min=6,
-            max=12,
-        )
+    return scenario(
+        "bekasi-nataru-2025-demo",
+        "Pemkot Bekasi — demo Nataru 2025/2026 (8 unit)",
+        units,
+        cov,
+        time_limit_s=20,
+        requests=DEMO_REQUESTS,
+        pins=DEMO_PINS,
     )
-
-    kec = [("bekasi-timur", "Bekasi Timur", 70), ("rawalumbu", "Rawalumbu", 60)]
-    for suffix, name, n in kec:
-        units.append(
-            unit(
-                f"kec-{suffix}",
-                f"Kecamatan {name} (dengan kelurahan)",
-                "office",
-                ["kantor"],
-                False,
-                office_groups(n),
-                pppk=0.4,
-            )
-        )
-    cov.append({"_comment": "Kecamatan: a small piket on holidays and cuti bersama"})
-    cov.append(
-        rule(
-            "kecamatan-piket-libur",
-            [f"kec-{s}" for s, _, _ in kec],
-            "kantor",
-            ["holidays", "collective_leave"],
-            min=2,
-        )
-    )
-
-    for uid, name, n in [
-        ("bapenda", "Badan Pendapatan Daerah", 90),
-        ("bkpsdm", "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", 60),
-        ("dinsos", "Dinas Sosial", 50),
-    ]:
-        units.append(unit(uid, name, "office", ["kantor"], True, office_groups(n)))
-    cov.append(
-        {"_comment": "Every office unit: at least half on site on WFA days and one pimpinan"}
-    )
-    cov.append(rule("opd-wfa-maks-50", "*", "kantor", "wfa", min_share="0.5"))
-    cov.append(rule("opd-pimpinan-wfa", "*", "kantor", "wfa", skill="pimpinan", min=1))
-    return {
-        "file": "bekasi-nataru-2025-demo.yaml",
-        "staff_file": "bekasi-nataru-2025-demo-staff.csv",
-        "name": "Pemkot Bekasi — demo Nataru 2025/2026 (8 unit)",
-        "units": units,
-        "coverage": cov,
-        "solver": {"time_limit_s": 20, "workers": 0, "seed": 0},
-        "requests_spec": [
-            ("bapenda", None, None, "staff", D(2025, 12, 29), "wfa", None, 3, "wants WFA"),
-            ("bkpsdm", None, None, "staff", D(2025, 12, 30), "wfa", None, 2, "wants WFA"),
-            (
-                "bapenda",
-                None,
-                None,
-                "staff",
-                D(2025, 12, 31),
-                "onsite",
-                None,
-                1,
-                "prefers the office",
-            ),
-            (
-                "dukcapil",
-                "loket",
-                None,
-                "staff",
-                D(2025, 12, 26),
-                "off",
-                None,
-                3,
-                "asks not to be on the cuti bersama piket",
-            ),
-            (
-                "rsud-cam",
-                "igd",
-                "perawat",
-                "staff",
-                D(2025, 12, 25),
-                "off",
-                None,
-                3,
-                "wants Christmas Day off",
-            ),
-            (
-                "rsud-cam",
-                "rawat-inap-a",
-                "perawat",
-                "staff",
-                D(2025, 12, 27),
-                "onsite",
-                "pagi",
-                1,
-                "prefers the morning shift",
-            ),
-            (
-                "damkar",
-                "pos-jatiasih",
-                "pemadam",
-                "staff",
-                D(2026, 1, 1),
-                "off",
-                None,
-                2,
-                "wants New Year's Day off",
-            ),
-            (
-                "kec-rawalumbu",
-                None,
-                None,
-                "staff",
-                D(2025, 12, 25),
-                "off",
-                None,
-                1,
-                "asks not to be on the Christmas Day piket",
-            ),
-        ],
-        "pins_spec": [
-            (
-                "bapenda",
-                None,
-                None,
-                "head",
-                D(2025, 12, 30),
-                "onsite",
-                "kantor",
-                None,
-                "head of Bapenda on site",
-            ),
-            (
-                "dukcapil",
-                "loket",
-                None,
-                "lead",
-                D(2025, 12, 26),
-                "onsite",
-                "kantor",
-                None,
-                "head of the counters leads the cuti bersama piket",
-            ),
-            (
-                "damkar",
-                "pos-rawalumbu",
-                "danru",
-                "lead",
-                D(2025, 12, 31),
-                "onsite",
-                "jaga",
-                None,
-                "danru on duty on New Year's Eve",
-            ),
-            (
-                "bkpsdm",
-                None,
-                None,
-                "staff",
-                D(2025, 12, 31),
-                "wfa",
-                None,
-                None,
-                "WFA approved in advance",
-            ),
-        ],
-    }
 
 
 # --------------------------------------------------------------------------------------
@@ -2151,30 +1897,20 @@ def pick_person(staff, rng, used, unit_id, site, skill, role, day, status, shift
 
 def make_requests_and_pins(sc, staff, rng, rules):
     used: set = set()
-    pins, requests = [], []
-    for unit_id, site, skill, role, day, status, shift, _, note in sc["pins_spec"]:
+
+    def entry(spec: tuple, key: str) -> dict:
+        """The pin (key "status") or request (key "want", weighted) of one spec."""
+        unit_id, site, skill, role, day, status, shift, weight, note = spec
         p = pick_person(staff, rng, used, unit_id, site, skill, role, day, status, shift, sc, rules)
-        pins.append(
-            {
-                "staff": p["id"],
-                "date": day,
-                "status": status,
-                "shift": shift,
-                "_note": f"{p['name']} ({unit_id}): {note}",
-            }
-        )
-    for unit_id, site, skill, role, day, want, shift, weight, note in sc["requests_spec"]:
-        p = pick_person(staff, rng, used, unit_id, site, skill, role, day, want, shift, sc, rules)
-        requests.append(
-            {
-                "staff": p["id"],
-                "date": day,
-                "want": want,
-                "shift": shift,
-                "weight": weight,
-                "_note": f"{p['name']} ({unit_id}): {note}",
-            }
-        )
+        item = {"staff": p["id"], "date": day, key: status, "shift": shift}
+        if key == "want":
+            item["weight"] = weight
+        item["_note"] = f"{p['name']} ({unit_id}): {note}"
+        return item
+
+    # pins draw their people first: nobody pinned also gets a request
+    pins = [entry(spec, "status") for spec in sc["pins_spec"]]
+    requests = [entry(spec, "want") for spec in sc["requests_spec"]]
     return requests, pins
 
 
