@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from models.days import CalendarView, dates_of, select_days
 from models.scenario import WEEKDAYS, CoverageRule, Rules, Scenario
@@ -29,9 +30,12 @@ _FAIRNESS_SCALE_CAP = 720
 ONSITE, WFA, OFF, LEAVE = "onsite", "wfa", "off", "leave"
 
 
-@dataclass(frozen=True, order=True)
-class Option:
-    """What one cell (person, day) can hold: a status, and a shift when on site."""
+class Option(NamedTuple):
+    """What one cell (person, day) can hold: a status, and a shift when on site.
+
+    A named tuple rather than a dataclass: cells are compared and hashed millions of times
+    while a model is built, and tuple equality runs in C (measured: 2 s of 28 s on Bekasi).
+    """
 
     status: str
     shift: str | None = None
