@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -97,6 +98,7 @@ def solve_command(
         seed=seed,
         deterministic=deterministic or None,
     )
+    previous_sigterm = signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     live = not as_json and err.is_terminal
     status = err.status("solving…") if live else None
     if status is not None:
@@ -108,6 +110,7 @@ def solve_command(
         err.print("stopped; nothing written")
         sys.exit(EXIT_ERROR)
     finally:
+        signal.signal(signal.SIGTERM, previous_sigterm)
         if status is not None:
             status.stop()
     data = write_outputs(out_dir or default_out_dir(scenario), result, problem, loaded)
@@ -116,6 +119,12 @@ def solve_command(
     else:
         _print_solve_summary(data, out_dir or default_out_dir(scenario))
     sys.exit(_EXIT_BY_STATUS.get(result.status, EXIT_ERROR))
+
+
+def _stop_like_ctrl_c(signum: int, frame: object) -> None:
+    """A batch scheduler's SIGTERM (a job timeout) stops the search as Ctrl-C does, so the
+    best roster found so far is still written."""
+    raise KeyboardInterrupt
 
 
 def _progress_text(event: Progress) -> str:

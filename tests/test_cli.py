@@ -213,7 +213,8 @@ def _many_wards(tmp_path: Path, count: int = 40) -> Path:
     return scenario
 
 
-def test_ctrl_c_writes_the_best_roster_found_so_far(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_sigterm_writes_the_best_roster_found_so_far(tmp_path: Path, stop: str) -> None:
     import signal
     import subprocess
     import sys
@@ -227,7 +228,7 @@ def test_ctrl_c_writes_the_best_roster_found_so_far(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
     )
     time.sleep(6)  # loaded and searching
-    process.send_signal(signal.SIGINT)
+    process.send_signal(getattr(signal, stop))
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr.decode()
     summary = json.loads((out / "summary.json").read_text())
