@@ -131,6 +131,29 @@ def brute_force(problem: Problem) -> int | None:
     return best
 
 
+def fairness_swaps(problem: Problem, roster: Roster) -> list[tuple[int, int, int]]:
+    """The format's testable form of fairness: two pool members with the same available WFA
+    days and history, one with at least two more WFA days, and a one-day swap of their
+    statuses that keeps every hard rule. An optimal roster has none."""
+    wfa = [sum(o.status == "wfa" for o in row) for row in roster.cells]
+    swaps = []
+    for a, b in itertools.permutations(range(len(problem.people)), 2):
+        pa, pb = problem.people[a], problem.people[b]
+        alike = (
+            problem.pool_of(pa) == problem.pool_of(pb)
+            and problem.available_wfa_days(a) == problem.available_wfa_days(b) > 0
+            and pa.history == pb.history
+        )
+        if not alike or wfa[a] < wfa[b] + 2:
+            continue
+        for d in range(len(problem.days)):
+            cells = [list(row) for row in roster.cells]
+            cells[a][d], cells[b][d] = cells[b][d], cells[a][d]
+            if evaluate(problem, Roster(tuple(map(tuple, cells)))).valid:
+                swaps.append((a, b, d))
+    return swaps
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_solver_matches_checker_and_brute_force(data: dict[str, Any]) -> None:
@@ -147,3 +170,6 @@ def test_solver_matches_checker_and_brute_force(data: dict[str, Any]) -> None:
     assert result.evaluation is not None
     assert result.evaluation.violations == ()
     assert result.evaluation.objective == result.objective == best
+    assert result.roster is not None
+    if problem.weights.wfa_days:
+        assert fairness_swaps(problem, result.roster) == []

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from models.problem import Problem
+from models.problem import WFA_OPTION, Option, Problem
 from models.result import Result
+from optimizer.check import evaluate
 from optimizer.solve import SolveSettings, solve
 from tests.conftest import people
 
@@ -114,8 +115,8 @@ def test_soft_target_shortfall_is_weighted(make_problem):
     )
     result = solved(problem)
     assert result.objective == 6
-    # With weight 0... and with weight 1 < 1? a tie: use a target of 3 with only 2 people:
-    # shortfall 1 per day always (3 x 3 = 9) plus 6 on-site days = 15.
+    # A target of 3 with only 2 people: a shortfall of 1 on each day (3 x 3 = 9), plus the
+    # 6 on-site days that still pay for themselves = 15.
     problem = make_problem(
         units={"ward": {"schedule": "roster", "shifts": ["pagi"]}},
         staff=people(2, "ward"),
@@ -378,3 +379,36 @@ def test_too_few_staff_after_leave_is_explained_with_names(make_problem):
     [reason] = result.reasons
     assert "loket (office / kantor) on 2025-12-30 needs 2 on site; only 1 of the 2" in reason
     assert "Office 0" in reason and "on leave" in reason
+
+
+def test_format_testable_form_of_fairness(make_problem):
+    # Six office staff, half on site each WFA day, two with a day of leave; person 2 asks
+    # for WFA and person 4 for on site on every day, which a lopsided roster would honour.
+    # Fairness ranks above requests, so the solved roster admits no fairness swap; the
+    # deliberately lopsided one does.
+    from models.result import Roster
+    from tests.test_properties import fairness_swaps
+
+    staff = people(6)
+    staff[0]["leave"] = staff[1]["leave"] = "2025-12-30"
+    days = ("2025-12-29", "2025-12-30", "2025-12-31")
+    problem = make_problem(
+        staff=staff,
+        coverage=[{"unit": "*", "shift": "kantor", "days": "wfa", "min_share": 0.5}],
+        requests=[{"staff": "office-2", "date": d, "want": "wfa", "weight": 3} for d in days]
+        + [{"staff": "office-4", "date": d, "want": "onsite", "weight": 3} for d in days],
+    )
+    result = solved(problem)
+    assert fairness_swaps(problem, result.roster) == []
+    wfa, onsite = WFA_OPTION, Option("onsite", "kantor")
+    # Persons 2..5 (3 days available each): 2 and 3 get every WFA day, 4 and 5 none;
+    # persons 0 and 1 (on leave on the 30th) on site on the other two days.
+    rows = [list(row) for row in result.roster.cells]
+    for day in range(3):
+        rows[2][day] = rows[3][day] = wfa
+        rows[4][day] = rows[5][day] = onsite
+    for day in (0, 2):
+        rows[0][day] = rows[1][day] = onsite
+    lopsided = Roster(tuple(map(tuple, rows)))
+    assert evaluate(problem, lopsided).valid
+    assert fairness_swaps(problem, lopsided)
