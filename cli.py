@@ -16,6 +16,7 @@ from models.errors import InvalidInput
 from models.load import load_scenario
 from models.output import default_out_dir, write_outputs
 from models.problem import Problem
+from models.reports.export import ReportTargets, write_reports
 from models.result import Evaluation
 from models.scenario import ScenarioFile
 from optimizer.check import evaluate, read_roster
@@ -55,6 +56,53 @@ def main() -> None:
     """piket: fair WFA and on-site duty (piket) rosters, proven optimal with CP-SAT."""
 
 
+def report_options(command: Any) -> Any:
+    """The report options `solve` and `export` share."""
+    options = [
+        click.option(
+            "--xlsx",
+            type=click.Path(path_type=Path),
+            help="Excel workbook: a summary and one sheet per OPD.",
+        ),
+        click.option("--html", type=click.Path(path_type=Path), help="Self-contained HTML report."),
+        click.option(
+            "--ics",
+            type=click.Path(path_type=Path),
+            help="Folder for one iCalendar file per person.",
+        ),
+        click.option(
+            "--wfa-reports",
+            type=click.Path(path_type=Path),
+            help="Daily WFA report template (.xlsx and .csv).",
+        ),
+        click.option(
+            "--lang",
+            type=click.Choice(["id", "en"]),
+            default="id",
+            show_default=True,
+            help="Language of the reports.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _targets(
+    xlsx: Path | None, html: Path | None, ics: Path | None, wfa_reports: Path | None
+) -> ReportTargets:
+    return ReportTargets(xlsx=xlsx, html=html, ics=ics, wfa_reports=wfa_reports)
+
+
+def _print_written(paths: list[Path]) -> None:
+    calendars = [p for p in paths if p.suffix == ".ics"]
+    for path in paths:
+        if path.suffix != ".ics":
+            out.print(f"wrote {path}")
+    if calendars:
+        out.print(f"wrote {len(calendars)} calendar(s) in {calendars[0].parent}")
+
+
 @main.command("solve")
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option(
@@ -80,6 +128,7 @@ def main() -> None:
     help="One worker, fixed seed: the same roster for the same input.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON only.")
+@report_options
 def solve_command(
     scenario: Path,
     out_dir: Path | None,
@@ -88,8 +137,13 @@ def solve_command(
     seed: int | None,
     deterministic: bool,
     as_json: bool,
+    xlsx: Path | None,
+    html: Path | None,
+    ics: Path | None,
+    wfa_reports: Path | None,
+    lang: str,
 ) -> None:
-    """Solve SCENARIO and write roster.csv and summary.json."""
+    """Solve SCENARIO and write roster.csv and summary.json (and any reports asked for)."""
     loaded, problem = _load(scenario)
     settings = SolveSettings.from_problem(
         problem,
@@ -114,10 +168,15 @@ def solve_command(
         if status is not None:
             status.stop()
     data = write_outputs(out_dir or default_out_dir(scenario), result, problem, loaded)
+    targets = _targets(xlsx, html, ics, wfa_reports)
+    written = []
+    if targets.any() and result.roster is not None and result.evaluation is not None:
+        written = write_reports(targets, problem, result.roster, result.evaluation, lang, data)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         _print_solve_summary(data, out_dir or default_out_dir(scenario))
+        _print_written(written)
     sys.exit(_EXIT_BY_STATUS.get(result.status, EXIT_ERROR))
 
 
@@ -235,6 +294,41 @@ def _print_check(evaluation: Evaluation, problem: Problem) -> None:
         "wfa_person_days": evaluation.wfa_person_days,
     }
     out.print(_fairness_table(data))
+
+
+@main.command("export")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("roster", type=click.Path(path_type=Path))
+@report_options
+def export_command(
+    scenario: Path,
+    roster: Path,
+    xlsx: Path | None,
+    html: Path | None,
+    ics: Path | None,
+    wfa_reports: Path | None,
+    lang: str,
+) -> None:
+    """Write reports (Excel, HTML, calendars, WFA report templates) for ROSTER."""
+    loaded, problem = _load(scenario)
+    targets = _targets(xlsx, html, ics, wfa_reports)
+    if not targets.any():
+        raise click.UsageError("name at least one of --xlsx, --html, --ics, --wfa-reports")
+    try:
+        cells = read_roster(problem, roster)
+    except InvalidInput as error:
+        _fail_invalid(error)
+    evaluation = evaluate(problem, cells)
+    settings = {
+        "scenario": problem.name,
+        "scenario_file": str(loaded.path),
+        "valid": evaluation.valid,
+    }
+    _print_written(write_reports(targets, problem, cells, evaluation, lang, settings))
+    if not evaluation.valid:
+        err.print(
+            f"note: the roster breaks {len(evaluation.violations)} hard rule(s); see `piket check`"
+        )
 
 
 @main.command("schema")
