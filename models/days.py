@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from models.scenario import DAY_KEYWORDS, WEEKDAYS, DayItem
+from models.scenario import DAY_KEYWORDS, WEEKDAYS, Calendar, DayItem, Horizon
 
 
 @dataclass(frozen=True)
@@ -104,3 +104,22 @@ def _keyword_matches(keyword: str, day: date, view: CalendarView) -> bool:
 def dates_of(items: Iterable[DayItem]) -> list[date]:
     """Every date of a list of dates and ranges (leave, wfa_days)."""
     return [d for item in items for d in expand_dates(item)]
+
+
+def calendar_view(horizon: Horizon, calendar: Calendar) -> CalendarView:
+    """The horizon's calendar. `wfa_days` items that do not parse are left out: validation
+    reports them, and a validated scenario has none."""
+    dates = tuple(horizon.start + timedelta(days=k) for k in range(horizon.days))
+    wfa: set[date] = set()
+    for item in calendar.wfa_days:
+        try:
+            wfa.update(expand_dates(item))
+        except ValueError:
+            continue
+    return CalendarView(
+        dates=dates,
+        weekend=frozenset(WEEKDAYS.index(name) for name in calendar.weekend),
+        holidays=frozenset(calendar.holidays),
+        collective_leave=frozenset(calendar.collective_leave),
+        wfa_days=frozenset(wfa),
+    )

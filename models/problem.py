@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from functools import cached_property
 from typing import NamedTuple
 
-from models.days import CalendarView, dates_of, select_days
+from models.days import CalendarView, calendar_view, dates_of, select_days
 from models.scenario import WEEKDAYS, CoverageRule, Rules, Scenario
 
 MINUTES_PER_DAY = 24 * 60
@@ -173,7 +173,7 @@ class Problem:
 
     def __init__(self, scenario: Scenario) -> None:
         self.name = scenario.name
-        self.calendar = _calendar_view(scenario)
+        self.calendar = calendar_view(scenario.horizon, scenario.calendar)
         self.days = _days(scenario, self.calendar)
         self.shifts = {
             sid: ShiftSpec(sid, s.start_minute, s.length_minutes)
@@ -227,30 +227,6 @@ class Problem:
         if self.pool == "site" and person.site:
             return f"{person.unit}/{person.site}"
         return person.unit
-
-    def interchangeable_groups(self, people: Iterable[int]) -> list[list[int]]:
-        """People that every rule and objective term treats alike, in groups of two or more."""
-        requests: dict[int, list[tuple[object, ...]]] = defaultdict(list)
-        for r in self.requests:
-            requests[r.person].append((r.day, r.want, r.shift, r.weight))
-        pins: dict[int, list[tuple[object, ...]]] = defaultdict(list)
-        for pin in self.pins:
-            pins[pin.person].append((pin.day, pin.status, pin.shift))
-        groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
-        for p in people:
-            person = self.people[p]
-            key = (
-                person.unit,
-                person.site,
-                person.skills,
-                person.wfa_eligible,
-                person.leave,
-                person.history if self.use_history else 0,
-                tuple(sorted(requests[p], key=repr)),
-                tuple(sorted(pins[p], key=repr)),
-            )
-            groups[key].append(p)
-        return [group for group in groups.values() if len(group) > 1]
 
     # --- what each cell can be (the format's "What each day can be") -----------------------------
 
@@ -381,19 +357,6 @@ class Problem:
         for p, row in enumerate(self.options):
             for d, cell in enumerate(row):
                 yield p, d, cell
-
-
-def _calendar_view(scenario: Scenario) -> CalendarView:
-    horizon = scenario.horizon
-    dates = tuple(horizon.start + timedelta(days=k) for k in range(horizon.days))
-    cal = scenario.calendar
-    return CalendarView(
-        dates=dates,
-        weekend=frozenset(WEEKDAYS.index(name) for name in cal.weekend),
-        holidays=frozenset(cal.holidays),
-        collective_leave=frozenset(cal.collective_leave),
-        wfa_days=frozenset(dates_of(cal.wfa_days)),
-    )
 
 
 def _days(scenario: Scenario, view: CalendarView) -> tuple[Day, ...]:

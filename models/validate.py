@@ -17,17 +17,16 @@ import types
 import typing
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from functools import cache, partial
 from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from models.days import CalendarView, expand_dates, select_days
+from models.days import calendar_view, expand_dates, select_days
 from models.errors import FieldPath, InputIssue, Locate, Location
 from models.scenario import (
-    WEEKDAYS,
     Calendar,
     CoverageRule,
     DayItem,
@@ -347,24 +346,6 @@ def _other_place(here: Location, there: Location) -> str:
     if there.file == here.file and there.line is not None:
         return f"line {there.line}"
     return there.short()
-
-
-def calendar_view(horizon: Horizon, calendar: Calendar) -> CalendarView:
-    """The horizon's calendar; `wfa_days` items that do not parse are left out (reported)."""
-    dates = tuple(horizon.start + timedelta(days=k) for k in range(horizon.days))
-    wfa: set[date] = set()
-    for item in calendar.wfa_days:
-        try:
-            wfa.update(expand_dates(item))
-        except ValueError:
-            continue  # reported by _wfa_days
-    return CalendarView(
-        dates=dates,
-        weekend=frozenset(WEEKDAYS.index(name) for name in calendar.weekend),
-        holidays=frozenset(calendar.holidays),
-        collective_leave=frozenset(calendar.collective_leave),
-        wfa_days=frozenset(wfa),
-    )
 
 
 def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
