@@ -88,10 +88,9 @@ def report_options(command: Any) -> Any:
     return command
 
 
-def _targets(
-    xlsx: Path | None, html: Path | None, ics: Path | None, wfa_reports: Path | None
-) -> ReportTargets:
-    return ReportTargets(xlsx=xlsx, html=html, ics=ics, wfa_reports=wfa_reports)
+def _targets(reports: dict[str, Path | None]) -> ReportTargets:
+    """The report options (named as ReportTargets' fields) as one value."""
+    return ReportTargets(**reports)
 
 
 def _print_written(paths: list[Path]) -> None:
@@ -137,11 +136,8 @@ def solve_command(
     seed: int | None,
     deterministic: bool,
     as_json: bool,
-    xlsx: Path | None,
-    html: Path | None,
-    ics: Path | None,
-    wfa_reports: Path | None,
     lang: str,
+    **reports: Path | None,
 ) -> None:
     """Solve SCENARIO and write roster.csv and summary.json (and any reports asked for)."""
     loaded, problem = _load(scenario)
@@ -168,7 +164,7 @@ def solve_command(
         if status is not None:
             status.stop()
     data = write_outputs(out_dir or default_out_dir(scenario), result, problem, loaded)
-    targets = _targets(xlsx, html, ics, wfa_reports)
+    targets = _targets(reports)
     written = []
     if targets.any() and result.roster is not None and result.evaluation is not None:
         written = write_reports(targets, problem, result.roster, result.evaluation, lang, data)
@@ -300,18 +296,10 @@ def _print_check(evaluation: Evaluation, problem: Problem) -> None:
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.argument("roster", type=click.Path(path_type=Path))
 @report_options
-def export_command(
-    scenario: Path,
-    roster: Path,
-    xlsx: Path | None,
-    html: Path | None,
-    ics: Path | None,
-    wfa_reports: Path | None,
-    lang: str,
-) -> None:
+def export_command(scenario: Path, roster: Path, lang: str, **reports: Path | None) -> None:
     """Write reports (Excel, HTML, calendars, WFA report templates) for ROSTER."""
     loaded, problem = _load(scenario)
-    targets = _targets(xlsx, html, ics, wfa_reports)
+    targets = _targets(reports)
     if not targets.any():
         raise click.UsageError("name at least one of --xlsx, --html, --ics, --wfa-reports")
     try:
