@@ -353,6 +353,37 @@ class Problem:
                     k += 1
         return tuple(conflicts)
 
+    def repeat_gap(self, unit: str, shift: str) -> int:
+        """Fewest days between two of the same shift for one person under the unit's rest
+        rules: 3 for a 24 h jaga with 48 h rest (conflicts for k = 1, 2, ... are contiguous)."""
+        blocked = {k for a, b, k in self.rest_conflicts(unit) if a == b == shift}
+        return 1 + max(blocked, default=0)
+
+    def weekly_minimum(self, person: int, week: tuple[int, ...]) -> int | None:
+        """Shifts a roster-unit person must work in a Mon–Sun week: `min_shifts_per_week`
+        less one for each leave day that week (may be <= 0); None where no minimum applies."""
+        staff = self.people[person]
+        unit = self.units[staff.unit]
+        minimum = unit.rules.min_shifts_per_week
+        if unit.schedule != "roster" or not minimum:
+            return None
+        return minimum - sum(d in staff.leave for d in week)
+
+    def pinned_options(self, person: int) -> list[tuple[Option, ...]]:
+        """The person's cell options with their pins applied (an impossible pin leaves a
+        cell with no option)."""
+        cells = list(self.options[person])
+        for pin in self._pins_by_person.get(person, ()):
+            cells[pin.day] = tuple(o for o in cells[pin.day] if pin.allows(o))
+        return cells
+
+    @cached_property
+    def _pins_by_person(self) -> dict[int, list[PinSpec]]:
+        pins: dict[int, list[PinSpec]] = defaultdict(list)
+        for pin in self.pins:
+            pins[pin.person].append(pin)
+        return dict(pins)
+
     def cells(self) -> Iterator[tuple[int, int, tuple[Option, ...]]]:
         for p, row in enumerate(self.options):
             for d, cell in enumerate(row):

@@ -67,21 +67,12 @@ def _rota_reasons(problem: Problem) -> list[str]:
         by_rule[(req.rule_id, req.unit)].append(req)
     reasons = []
     for (_rule_id, unit), reqs in by_rule.items():
-        gap = _repeat_gap(problem, unit, reqs[0].shift)
+        gap = problem.repeat_gap(unit, reqs[0].shift)
         if gap > 1:
             reason = _first_short_window(problem, sorted(reqs, key=lambda r: r.day), gap)
             if reason:
                 reasons.append(reason)
     return reasons
-
-
-def _repeat_gap(problem: Problem, unit: str, shift: str) -> int:
-    """Fewest days between two of the same shift for one person under the unit's rest rules."""
-    blocked = {k for a, b, k in problem.rest_conflicts(unit) if a == b == shift}
-    gap = 1
-    while gap in blocked:
-        gap += 1
-    return gap
 
 
 def _first_short_window(problem: Problem, reqs: list[Requirement], gap: int) -> str | None:

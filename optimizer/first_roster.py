@@ -48,7 +48,7 @@ class FirstRoster:
         self.holidays_first = holidays_first
         self.horizon = len(problem.days)
         self.requirements = requirements
-        self.allowed = {p: self._allowed_row(p) for p in self.people}
+        self.allowed = {p: problem.pinned_options(p) for p in self.people}
         self.choice: dict[int, list[Option | None]] = {
             p: [None] * self.horizon for p in self.people
         }
@@ -71,13 +71,6 @@ class FirstRoster:
         # takes the least special, so a skill minimum later that day (or the next) still
         # finds someone with the skill who is free and rested.
         self.special = {p: len(rules) for p, rules in rules_of.items()}
-
-    def _allowed_row(self, p: int) -> list[tuple[Option, ...]]:
-        row = [list(cell) for cell in self.problem.options[p]]
-        for pin in self.problem.pins:
-            if pin.person == p:
-                row[pin.day] = [o for o in row[pin.day] if pin.allows(o)]
-        return [tuple(cell) for cell in row]
 
     # --- the build ---------------------------------------------------------------------
 
@@ -274,19 +267,18 @@ class FirstRoster:
     def _week_need(self, p: int, d: int) -> int:
         """Shifts the weekly minimum still asks of p in the week of day d."""
         week = self.week_of.get(d)
-        minimum = self.problem.units[self.problem.people[p].unit].rules.min_shifts_per_week
-        if week is None or not minimum or not self._is_roster(p):
+        if week is None:
             return 0
-        days = self.problem.weeks[week]
-        leave = sum(e in self.problem.people[p].leave for e in days)
-        return minimum - leave - self.week_onsite.get((p, week), 0)
+        minimum = self.problem.weekly_minimum(p, self.problem.weeks[week])
+        return 0 if minimum is None else minimum - self.week_onsite.get((p, week), 0)
 
     def _room_after(self, p: int, d: int) -> int:
         """How many more shifts p could take after day d until the end of its week."""
         week = self.week_of.get(d)
         if week is None:
             return 0
-        gap = self._same_shift_gap(p)
+        unit = self.problem.people[p].unit
+        gap = min(self.problem.repeat_gap(unit, s) for s in self.problem.units[unit].shifts)
         open_days = [
             e
             for e in range(d + 1, self.problem.weeks[week][-1] + 1)
@@ -297,11 +289,6 @@ class FirstRoster:
             if e - last >= gap:
                 room, last = room + 1, e
         return room
-
-    def _same_shift_gap(self, p: int) -> int:
-        conflicts = self.problem.rest_conflicts(self.problem.people[p].unit)
-        shifts = self.problem.units[self.problem.people[p].unit].shifts
-        return min(1 + max((k for a, b, k in conflicts if a == b == s), default=0) for s in shifts)
 
     def _decide(self, p: int, d: int, option: Option) -> None:
         self.choice[p][d] = option

@@ -205,17 +205,16 @@ class PartModel:
                 worked = [t for d in week for t in self._onsite(p, d)]
                 if rules.max_shifts_per_week is not None:
                     self._add_at_most(worked, rules.max_shifts_per_week, p, "max_shifts_per_week")
-                if rules.min_shifts_per_week:
-                    needed = rules.min_shifts_per_week - sum(d in person.leave for d in week)
-                    if needed > 0:
-                        first = self.problem.days[week[0]].date
-                        self._bounded(
-                            worked,
-                            needed,
-                            None,
-                            f"min_shifts_per_week: {person.name} ({person.id}) cannot work "
-                            f"{needed} shifts in the week of {first}",
-                        )
+                needed = self.problem.weekly_minimum(p, week)
+                if needed is not None and needed > 0:
+                    first = self.problem.days[week[0]].date
+                    self._bounded(
+                        worked,
+                        needed,
+                        None,
+                        f"min_shifts_per_week: {person.name} ({person.id}) cannot work "
+                        f"{needed} shifts in the week of {first}",
+                    )
 
     def _add_at_most(self, terms: list[Term], limit: int, p: int, rule: str) -> None:
         person = self.problem.people[p]
@@ -381,20 +380,13 @@ class PartModel:
             return None
         if not any(k for _, _, k in self.problem.rest_conflicts(self.problem.people[p].unit)):
             return None  # days do not constrain each other through rest: nothing to gain
-        cells = self._pinned_cells(p)
+        cells = self.problem.pinned_options(p)
         person = self.problem.people[p]
         key = (person.unit, tuple(cells), frozenset(d for d in person.leave))
         if key not in self._row_cache:  # alike people (same unit, cells, leave) share rows
             walk = _RowWalk(self.problem, p, cells)
             self._row_cache[key] = walk.rows() if walk.run() else None
         return self._row_cache[key]
-
-    def _pinned_cells(self, p: int) -> list[tuple[Option, ...]]:
-        cells = [tuple(cell) for cell in self.problem.options[p]]
-        for pin in self.problem.pins:
-            if pin.person == p:
-                cells[pin.day] = tuple(o for o in cells[pin.day] if pin.allows(o))
-        return cells
 
     def _set_objective(self) -> None:
         self.model.minimize(
@@ -479,8 +471,7 @@ class _RowWalk:
             for week in problem.weeks:
                 for d in week:
                     self.week_of[d] = week
-                need = (self.rules.min_shifts_per_week or 0) - sum(d in person.leave for d in week)
-                self.week_need[week] = need if self.rules.min_shifts_per_week else 0
+                self.week_need[week] = problem.weekly_minimum(p, week) or 0
         self.found: list[tuple[Option, ...]] = []
         self.row: list[Option] = []
         self.nodes = 0
