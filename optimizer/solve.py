@@ -268,11 +268,18 @@ class _Run:
                 thread.join(0.1)
             except KeyboardInterrupt:
                 solver.stop_search()
-                if self.interrupted:  # a second Ctrl-C: give up at once
+                if not self.note_interrupt():
                     thread.join()
                     raise
-                self.interrupted = True
         return outcome.get("status", cp_model.UNKNOWN)
+
+    def note_interrupt(self) -> bool:
+        """A first Ctrl-C marks the run interrupted (keep going, hurrying); a second one
+        means give up at once: returns False then."""
+        if self.interrupted:
+            return False
+        self.interrupted = True
+        return True
 
 
 _STATUS: dict[cp_model.CpSolverStatus, str] = {
@@ -335,10 +342,9 @@ def _built(run: _Run, ahead: Future[PartModel] | None) -> PartModel | None:
         try:
             return ahead.result()
         except KeyboardInterrupt:
-            if run.interrupted:  # a second Ctrl-C: give up at once
+            if not run.note_interrupt():
                 ahead.cancel()
                 raise
-            run.interrupted = True
     return None
 
 
