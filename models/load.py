@@ -37,7 +37,7 @@ from ruamel.yaml.scalarint import ScalarInt
 
 from models.errors import FieldPath, InputIssue, InvalidInput, Location, format_path
 from models.scenario import Request, Scenario, StaffMember
-from models.validate import validate_scenario
+from models.validate import contact_warnings, validate_scenario
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_STAFF = 300_000
@@ -630,6 +630,14 @@ def _xlsx_cell(value: Any, is_id: bool) -> Any:
     return str(value)
 
 
+def staff_columns(path: Path) -> list[str]:
+    """The columns of a staff table (CSV or XLSX) as the loader names them, in file order."""
+    raw = _read_bytes(path, None)
+    file = str(path)
+    rows = _csv_rows(file, raw) if path.suffix.lower() == ".csv" else _xlsx_rows(file, raw, "id")
+    return [_column(name) for name in rows[0][1]] if rows else []
+
+
 def _check_header(file: str, line: int, columns: list[str], model: type[BaseModel]) -> None:
     issues = []
     for name in sorted({c for c in columns if c and columns.count(c) > 1}):
@@ -702,10 +710,15 @@ class LoadedScenario:
     files: tuple[Path, ...]  # every file read: the chain from the base upward, staff, requests
     input_sha256: str  # over `files` in that order, each prefixed with its relative name
     locate: Locator  # for issues found after loading: locate(("pins", 3, "date")).issue(...)
+    overrides: tuple[str, ...] = ()  # `PATH=VALUE` changes applied (models.overrides)
+    warnings: tuple[InputIssue, ...] = ()  # what was accepted but cannot be used as meant
 
 
-def load_scenario(path: str | Path) -> LoadedScenario:
-    """Read, merge, validate. Raises InvalidInput with every issue found."""
+def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> LoadedScenario:
+    """Read, merge, apply `overrides` (`PATH=VALUE`, see models.overrides), validate.
+    Raises InvalidInput with every issue found."""
+    from models.overrides import apply_overrides  # it builds on this module's Spot
+
     top = Path(path)
     chain = _read_chain(top)
     data, spot = chain[0].data, chain[0].spot
@@ -713,6 +726,10 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         data, spot = _merge(data, spot, document.data, document.spot, ())
     locate = Locator(spot)
     tables, unread, issues = _read_tables(data, spot)
+    if overrides:
+        data, spot, override_issues = apply_overrides(data, spot, overrides, _override_value)
+        issues += override_issues
+        locate = Locator(spot)
     staff = data.get("staff")
     if "staff" not in unread and isinstance(staff, list) and len(staff) > MAX_STAFF:
         issues.append(locate(("staff",)).issue(f"{len(staff):,} staff; at most {MAX_STAFF:,}"))
@@ -722,7 +739,14 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     files = tuple(source_path for source_path, _ in sources)
     if issues or scenario is None:
         raise InvalidInput(_in_reading_order(issues + found, files))
-    return LoadedScenario(scenario, top, files, _input_sha256(top, sources), locate)
+    sha256 = _input_sha256(top, sources, overrides)
+    warnings = tuple(contact_warnings(scenario, locate))
+    return LoadedScenario(scenario, top, files, sha256, locate, tuple(overrides), warnings)
+
+
+def _override_value(source: str, text: str) -> Any:
+    """The value of a `--set`, read as YAML exactly as a scenario file is."""
+    return _parse_yaml(source, text)[0]
 
 
 def _in_reading_order(issues: list[InputIssue], files: tuple[Path, ...]) -> list[InputIssue]:
@@ -730,11 +754,16 @@ def _in_reading_order(issues: list[InputIssue], files: tuple[Path, ...]) -> list
     return sorted(issues, key=lambda i: (order.get(i.file, len(order)), i.line or 0))
 
 
-def _input_sha256(top: Path, sources: list[tuple[Path, bytes]]) -> str:
-    """Names are hashed too, so moving content from one file to another changes the hash."""
+def _input_sha256(
+    top: Path, sources: list[tuple[Path, bytes]], overrides: Sequence[str] = ()
+) -> str:
+    """Names are hashed too, so moving content from one file to another changes the hash;
+    overrides last, so a variant made with `--set` has a hash of its own."""
     digest = hashlib.sha256()
     for path, raw in sources:
         name = Path(os.path.relpath(path, top.parent)).as_posix()
         digest.update(f"{name}\0{len(raw)}\0".encode())
         digest.update(raw)
+    for override in overrides:
+        digest.update(f"--set\0{len(override.encode())}\0{override}".encode())
     return digest.hexdigest()

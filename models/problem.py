@@ -12,8 +12,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
+from fractions import Fraction
 from functools import cached_property
 from typing import NamedTuple
 
@@ -28,6 +29,7 @@ NIGHT_END_MINUTE = 5 * 60  # The format: a night shift covers any time between 0
 _FAIRNESS_SCALE_CAP = 720
 
 ONSITE, WFA, OFF, LEAVE = "onsite", "wfa", "off", "leave"
+NOT_ONSITE = "not_onsite"  # a request's `want` only: not on site (in its shift, if given)
 
 
 class Option(NamedTuple):
@@ -71,6 +73,7 @@ class ShiftSpec:
     id: str
     start_minute: int
     length_minutes: int
+    not_followed_by: frozenset[str] = frozenset()  # shifts forbidden on the next day
 
     def interval(self, day: int) -> tuple[int, int]:
         """[start, end) in minutes from the horizon's first midnight."""
@@ -105,8 +108,12 @@ class Person:
     skills: frozenset[str]
     wfa_eligible: bool
     leave: frozenset[int]  # day indexes inside the horizon
-    history: int
+    history: Decimal  # piket days carried in earlier periods (fractions from standby days)
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    superior: str | None = None  # the direct superior's staff id
+    phone: str | None = None  # +62...
+    # The unit's rules with this person's own (staff columns) applied: what binds them.
+    rules: Rules = field(default_factory=Rules, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,9 @@ class Requirement:
     target: int | None
     weight: int
     members: tuple[int, ...]  # people matching unit, site and skill (on leave or not)
+    standby: int = 0  # members on WFA that day named as standby for this shift: exactly this many
+    over_weight: int = 0  # with a target: the cost of each person on site above it
+    resilient: bool = False  # hard: holds with any one person on site absent
 
     @property
     def rule_label(self) -> str:
@@ -143,6 +153,8 @@ class RequestSpec:
     weight: int
 
     def honoured_by(self, option: Option) -> bool:
+        if self.want == NOT_ONSITE:
+            return not (option.status == ONSITE and self.shift in (None, option.shift))
         if option.status != self.want:
             return False
         return self.shift is None or option.shift == self.shift
@@ -166,6 +178,7 @@ class Weights:
     wfa_days: int
     holiday_duty: int
     night_shifts: int
+    onsite_days: int = 1
 
 
 class Problem:
@@ -176,7 +189,7 @@ class Problem:
         self.calendar = calendar_view(scenario.horizon, scenario.calendar)
         self.days = _days(scenario, self.calendar)
         self.shifts = {
-            sid: ShiftSpec(sid, s.start_minute, s.length_minutes)
+            sid: ShiftSpec(sid, s.start_minute, s.length_minutes, frozenset(s.not_followed_by))
             for sid, s in scenario.shifts.items()
         }
         self.units = {
@@ -199,9 +212,10 @@ class Problem:
             for p in scenario.pins
         )
         w = scenario.fairness.weights
-        self.weights = Weights(w.wfa_days, w.holiday_duty, w.night_shifts)
+        self.weights = Weights(w.wfa_days, w.holiday_duty, w.night_shifts, w.onsite_days)
         self.pool = scenario.fairness.pool
         self.use_history = scenario.fairness.use_history
+        self.standby_weight = scenario.fairness.standby_weight
         self.options = [self._cell_options(p) for p in self.people]
         self.solver_defaults = scenario.solver.model_dump()
         self._rest_conflicts: dict[str, tuple[tuple[str, str, int], ...]] = {}
@@ -220,6 +234,17 @@ class Problem:
             if day.date.weekday() == 0 and day.index + 6 < len(self.days):
                 weeks.append(tuple(range(day.index, day.index + 7)))
         return tuple(weeks)
+
+    @cached_property
+    def weekends(self) -> tuple[tuple[int, ...], ...]:
+        """Each weekend inside the horizon, as day indexes: the `calendar.weekend` days of one
+        Monday-to-Sunday week (Sat + Sun by default). `max_weekends_worked` counts these."""
+        weekends: dict[date, list[int]] = {}
+        for day in self.days:
+            if day.date.weekday() in self.calendar.weekend:
+                monday = day.date - timedelta(days=day.date.weekday())
+                weekends.setdefault(monday, []).append(day.index)
+        return tuple(tuple(days) for days in weekends.values())
 
     def pool_of(self, person: Person) -> str:
         if self.pool == "all":
@@ -245,7 +270,10 @@ class Problem:
     def _options_on(self, person: Person, unit: UnitSpec, day: Day) -> tuple[Option, ...]:
         if day.index in person.leave:
             return (LEAVE_OPTION,)
-        onsite = [Option(ONSITE, s) for s in unit.shifts]
+        # A shift type this person may work 0 times is no option at all (a nurse not
+        # trained for nights): leaving it out keeps the model as small as the real choice.
+        limits = person.rules.max_shifts_per_type or {}
+        onsite = [Option(ONSITE, s) for s in unit.shifts if limits.get(s) != 0]
         wfa = [WFA_OPTION] if day.is_wfa and person.wfa_eligible else []
         if unit.schedule == "roster":
             return (*onsite, *wfa, OFF_OPTION)
@@ -271,19 +299,57 @@ class Problem:
         return scale if scale <= _FAIRNESS_SCALE_CAP else _FAIRNESS_SCALE_CAP
 
     def wfa_burden_costs(self, person: int) -> tuple[int, ...]:
-        """Cost of the 1st, 2nd, ... available WFA day this person does NOT get WFA.
+        """Cost of the 1st, 2nd, ... available WFA day this person does NOT get WFA: the
+        sum of that day's `burden_unit` unit costs (`wfa_burden_unit_costs`)."""
+        units, step = self.wfa_burden_unit_costs(person), self.burden_unit
+        return tuple(sum(units[k : k + step]) for k in range(0, len(units), step))
 
-        Burden is relative to availability and starts after `history` (days already
-        carried): (h + j)^2 - (h + j - 1)^2 = 2(h + j) - 1, divided by the days available.
-        Strictly increasing, so moving one day from a heavier to a lighter burden always
-        lowers the sum: that is the format's testable form of fairness.
+    def wfa_burden_unit_costs(self, person: int) -> tuple[int, ...]:
+        """Cost of the 1st, 2nd, ... unit of WFA burden this person carries.
+
+        A WFA day without WFA is `burden_unit` units, a standby day `standby_units`
+        (`burden_in_days` says the same in piket days). Burden is relative to availability
+        and starts after `history` (burden already carried): with burden and history in
+        units, the i-th unit costs (h + i)^2 - (h + i - 1)^2 = 2(h + i) - 1, divided by the
+        days available (the unit's own square scale, 1/burden_unit^2, is left out: it is
+        common to everyone). Strictly increasing, so moving burden from a heavier to a
+        lighter load always lowers the sum: that is the format's testable form of fairness.
+        With whole days only (no standby, whole histories) a unit is a day.
         """
         available = self.available_wfa_days(person)
         history = self.people[person].history if self.use_history else 0
+        step = self.burden_unit
+        carried = int(history * step)  # whole units: burden_unit clears history's fraction
         scale = self._fairness_scale
         return tuple(
-            -(-scale * (2 * (history + j) - 1) // available) for j in range(1, available + 1)
+            -(-scale * (2 * (carried + i) - 1) // available) for i in range(1, available * step + 1)
         )
+
+    @cached_property
+    def burden_unit(self) -> int:
+        """Units of burden in one piket day: the least that makes a standby day
+        (`standby_weight`) and every history counted a whole number of units; 1 for a
+        scenario without standby and with whole histories."""
+        fractions = [p.history for p in self.people] if self.use_history else []
+        if any(req.standby for req in self.requirements):
+            fractions.append(self.standby_weight)
+        return math.lcm(1, *(Fraction(value).denominator for value in fractions))
+
+    @property
+    def standby_units(self) -> int:
+        """Units of burden one standby day adds (a WFA day without WFA adds burden_unit)."""
+        return int(self.standby_weight * self.burden_unit)
+
+    def burden_in_days(self, missed: int, standby: int) -> Decimal:
+        """A roster's WFA burden on one person, in piket days, as the objective counts it:
+        each available WFA day without WFA is 1, each standby day `standby_weight`. What
+        `piket ledger` adds to `history`."""
+        return missed + standby * self.standby_weight
+
+    def standby_candidates(self, req: Requirement) -> tuple[int, ...]:
+        """Members who could be named standby for `req`: able to be on WFA that day
+        (eligible, not on leave, a WFA day)."""
+        return tuple(p for p in req.members if WFA_OPTION in self.options[p][req.day])
 
     @staticmethod
     def spread_costs(count: int) -> tuple[int, ...]:
@@ -318,10 +384,16 @@ class Problem:
         w = self.weights
         bound = sum(r.weight for r in self.requests)
         bound += sum((req.target or 0) * req.weight for req in self.requirements)
+        bound += sum(
+            req.over_weight * max(0, len(req.members) - req.target)
+            for req in self.requirements
+            if req.target is not None
+        )
         for p in self.people:
             bound += w.holiday_duty * self.holiday_duty_days(p.index) ** 2
             bound += w.night_shifts * self.night_shift_days(p.index) ** 2
-            bound += sum(self.onsite_counts_as_idle(cell) for cell in self.options[p.index])
+            idle = sum(self.onsite_counts_as_idle(cell) for cell in self.options[p.index])
+            bound += w.onsite_days * idle
         return bound + 1
 
     # --- rules ---------------------------------------------------------------------------
@@ -336,7 +408,8 @@ class Problem:
         """The pairs for one unit.
 
         Overlapping shifts are always forbidden; `min_rest_hours` widens the gap needed
-        between the end of one and the start of the next.
+        between the end of one and the start of the next; a shift's `not_followed_by`
+        forbids those shifts on the next day whatever the times.
         """
         spec = self.units[unit]
         rest = round((spec.rules.min_rest_hours or 0) * 60)
@@ -351,6 +424,8 @@ class Problem:
                         break
                     conflicts.append((a, b, k))
                     k += 1
+                if k == 1 and b in self.shifts[a].not_followed_by:
+                    conflicts.append((a, b, 1))
         return tuple(conflicts)
 
     def repeat_gap(self, unit: str, shift: str) -> int:
@@ -407,9 +482,11 @@ def _days(scenario: Scenario, view: CalendarView) -> tuple[Day, ...]:
 
 def _people(scenario: Scenario, days: tuple[Day, ...]) -> tuple[Person, ...]:
     index_of = {d.date: d.index for d in days}
+    unit_rules = {uid: scenario.rules.overridden_by(u.rules) for uid, u in scenario.units.items()}
     people = []
     for k, s in enumerate(scenario.staff):
         unit = scenario.units[s.unit]
+        own = s.own_rules
         people.append(
             Person(
                 index=k,
@@ -422,6 +499,9 @@ def _people(scenario: Scenario, days: tuple[Day, ...]) -> tuple[Person, ...]:
                 leave=frozenset(index_of[d] for d in dates_of(s.leave) if d in index_of),
                 history=s.history,
                 extra=s.extra,
+                superior=s.superior,
+                phone=s.phone,
+                rules=unit_rules[s.unit].overridden_by(Rules(**own)) if own else unit_rules[s.unit],
             )
         )
     return tuple(people)
@@ -486,7 +566,10 @@ def _requirements(scenario: Scenario, problem: Problem) -> tuple[Requirement, ..
                         max=rule.max,
                         target=rule.target,
                         weight=rule.weight,
+                        over_weight=rule.over_weight,
                         members=tuple(p.index for p in members),
+                        standby=rule.standby,
+                        resilient=rule.resilient,
                     )
                 )
     return tuple(requirements)

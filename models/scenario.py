@@ -85,6 +85,14 @@ class Shift(Strict):
 
     start: str
     end: str
+    # Shifts this one may not be followed by on the next day (a nurse's forbidden
+    # successions, e.g. no early shift the morning after a late one), whatever the rest.
+    not_followed_by: tuple[str, ...] = ()
+
+    @field_validator("not_followed_by", mode="before")
+    @classmethod
+    def _shift_list(cls, value: Any) -> Any:
+        return split_bar(value)
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -104,6 +112,29 @@ class Shift(Strict):
 
 
 NonNegativeInt = Annotated[int, Field(ge=0)]
+# Piket days as a count with at most two decimals: a standby day counts as a fraction of a
+# piket day (`fairness.standby_weight`), and `piket ledger` carries such fractions forward.
+PiketDays = Annotated[Decimal, Field(ge=0, decimal_places=2)]
+
+
+def exact_decimal(value: Any) -> Any:
+    """A YAML/TOML float as the decimal it was written as: 0.55 means 55/100 exactly."""
+    return Decimal(str(value)) if isinstance(value, float) else value
+
+
+def parse_shift_limits(value: Any) -> Any:
+    """`D=14|E=0` (a CSV cell) -> {"D": "14", "E": "0"}; a mapping passes through; blank -> None."""
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        limits: dict[str, str] = {}
+        for item in value.split("|"):
+            shift, sep, limit = item.partition("=")
+            if not sep or not shift.strip():
+                raise ValueError(f"expected SHIFT=LIMIT items separated by '|', got {item!r}")
+            limits[shift.strip()] = limit.strip()
+        return limits
+    return value
 
 
 class Rules(Strict):
@@ -114,6 +145,19 @@ class Rules(Strict):
     max_onsite_days: NonNegativeInt | None = None
     min_shifts_per_week: Annotated[int, Field(ge=0, le=7)] | None = None
     max_shifts_per_week: Annotated[int, Field(ge=0, le=7)] | None = None
+    # Hospital-grade rules (nurse rostering), per person over the horizon; each may also be
+    # given for one person as a staff column (PERSON_RULES).
+    min_consecutive_onsite_days: Annotated[int, Field(ge=1)] | None = None
+    min_consecutive_days_off: Annotated[int, Field(ge=1)] | None = None
+    max_weekends_worked: NonNegativeInt | None = None
+    min_work_minutes: NonNegativeInt | None = None
+    max_work_minutes: NonNegativeInt | None = None
+    max_shifts_per_type: dict[str, NonNegativeInt] | None = None
+
+    @field_validator("max_shifts_per_type", mode="before")
+    @classmethod
+    def _shift_limits(cls, value: Any) -> Any:
+        return parse_shift_limits(value)
 
     def overridden_by(self, other: Rules) -> Rules:
         """These rules with every key that `other` states explicitly replaced."""
@@ -132,6 +176,19 @@ class Unit(Strict):
         return self.wfa if self.wfa is not None else self.schedule == "office"
 
 
+# The rules a staff column may set for one person (same names and meanings as in `rules`).
+PERSON_RULES = (
+    "max_consecutive_onsite_days",
+    "min_consecutive_onsite_days",
+    "min_consecutive_days_off",
+    "max_onsite_days",
+    "max_weekends_worked",
+    "min_work_minutes",
+    "max_work_minutes",
+    "max_shifts_per_type",
+)
+
+
 def split_bar(value: Any) -> Any:
     """`a|b|c` text (as in CSV cells) -> list; lists pass through; empty -> []."""
     if value is None:
@@ -145,8 +202,31 @@ def split_bar(value: Any) -> Any:
     return value
 
 
+def id_text(value: Any, column: str) -> Any:
+    """A staff id as text; a number a spreadsheet or YAML made of it is refused, saying why."""
+    if isinstance(value, float) and abs(value) >= 1e15:
+        raise ValueError(
+            f"{column} {value!r} is stored as a number, and a number keeps only 15 significant "
+            "digits: an 18-digit NIP stored this way has already lost its last digits; "
+            f"format the {column} column as Text and re-enter the ids"
+        )
+    if isinstance(value, bool | float):
+        raise ValueError(
+            f"{column} {value!r} is a number, not text: write ids as text (quote them in "
+            "YAML/JSON, format the column as Text in a spreadsheet)"
+        )
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", value.strip()):
+        raise ValueError(
+            f"{column} {value!r} looks like a number a spreadsheet rewrote in scientific "
+            f"notation; its digits are lost: format the {column} column as Text and re-enter it"
+        )
+    return value.strip() if isinstance(value, str) else value
+
+
 class StaffMember(BaseModel):
-    """One person. Extra columns (superior, phone, ...) are kept in `model_extra`."""
+    """One person. Extra columns (office, rank, ...) are kept in `model_extra`."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -157,30 +237,34 @@ class StaffMember(BaseModel):
     skills: tuple[str, ...] = ()
     wfa_eligible: bool | None = None
     leave: tuple[DayItem, ...] = ()
-    history: NonNegativeInt = 0
+    history: PiketDays = Decimal(0)
+    superior: str | None = None  # the direct superior's staff id
+    phone: str | None = None  # normalised to +62... when it is an Indonesian number
+
+    # This person's own rules (PERSON_RULES), overriding the unit's; None: the unit's rule.
+    max_consecutive_onsite_days: Annotated[int, Field(ge=1)] | None = None
+    min_consecutive_onsite_days: Annotated[int, Field(ge=1)] | None = None
+    min_consecutive_days_off: Annotated[int, Field(ge=1)] | None = None
+    max_onsite_days: NonNegativeInt | None = None
+    max_weekends_worked: NonNegativeInt | None = None
+    min_work_minutes: NonNegativeInt | None = None
+    max_work_minutes: NonNegativeInt | None = None
+    max_shifts_per_type: dict[str, NonNegativeInt] | None = None
+
+    @field_validator("max_shifts_per_type", mode="before")
+    @classmethod
+    def _shift_limits(cls, value: Any) -> Any:
+        return parse_shift_limits(value)
+
+    @property
+    def own_rules(self) -> dict[str, Any]:
+        """The rules this person has of their own (the PERSON_RULES keys that are set)."""
+        return {key: getattr(self, key) for key in PERSON_RULES if getattr(self, key) is not None}
 
     @field_validator("id", mode="before")
     @classmethod
     def _id_is_text(cls, value: Any) -> Any:
-        if isinstance(value, float) and abs(value) >= 1e15:
-            raise ValueError(
-                f"id {value!r} is stored as a number, and a number keeps only 15 significant "
-                "digits: an 18-digit NIP stored this way has already lost its last digits; "
-                "format the id column as Text and re-enter the ids"
-            )
-        if isinstance(value, bool | float):
-            raise ValueError(
-                f"id {value!r} is a number, not text: write ids as text (quote them in "
-                "YAML/JSON, format the column as Text in a spreadsheet)"
-            )
-        if isinstance(value, int):
-            return str(value)
-        if isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", value.strip()):
-            raise ValueError(
-                f"id {value!r} looks like a number a spreadsheet rewrote in scientific "
-                "notation; its digits are lost: format the id column as Text and re-enter it"
-            )
-        return value.strip() if isinstance(value, str) else value
+        return id_text(value, "id")
 
     @field_validator("site", mode="before")
     @classmethod
@@ -212,11 +296,61 @@ class StaffMember(BaseModel):
     def _blank_history(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
             return 0
-        return value
+        if isinstance(value, bool):
+            raise ValueError(f"expected a number of piket days, got {value!r}")
+        return exact_decimal(value)
+
+    @field_validator("superior", mode="before")
+    @classmethod
+    def _superior_id(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, float) and value != value:  # NaN from an empty spreadsheet cell
+            return None
+        return id_text(value, "superior")
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone_number(cls, value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, float) and value != value:
+            return None
+        try:
+            return normalise_phone(value)
+        except ValueError:
+            # The format keeps extra staff columns as written: a phone piket cannot read
+            # stays as it is, and models.validate.contact_warnings says so.
+            return str(value).strip()
 
     @property
     def extra(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
+
+
+# Indonesian numbers: national 0 + 8..12 digits (mobile 08..., landline 021...), or the
+# same without the 0 after the country code 62. Spaces, dots, dashes and brackets are
+# written in many ways and carry nothing.
+_PHONE_SEPARATORS = re.compile(r"[\s.()\-/]")
+_PHONE = re.compile(r"^(?:\+62|62|0)([1-9]\d{7,11})$")
+
+
+def normalise_phone(value: Any) -> str:
+    """`0812-3456-7890`, `+62 812 3456 7890`, `62812...` -> `+6281234567890` (E.164)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"expected a phone number as text, got {value!r}")
+    text = str(value).strip()
+    digits = _PHONE_SEPARATORS.sub("", text)
+    match = _PHONE.match(digits)
+    if match is None:
+        hint = ""
+        if _PHONE.match(f"0{digits}"):  # a spreadsheet drops the 0 of a number it stores
+            hint = " (its leading 0 lost? format the phone column as Text)"
+        raise ValueError(
+            f"{text!r} is not an Indonesian phone number: expected 0 or +62 and then 8 to 12 "
+            f"digits, e.g. 0812-3456-7890 or +62 812 3456 7890{hint}"
+        )
+    return f"+62{match.group(1)}"
 
 
 class CoverageRule(Strict):
@@ -233,19 +367,27 @@ class CoverageRule(Strict):
     max: NonNegativeInt | None = None
     target: NonNegativeInt | None = None
     weight: NonNegativeInt = 1
+    over_weight: NonNegativeInt = 0  # with `target`: each person on site above it costs this
+    # People on WFA that day who match the rule's unit, site and skill, named as standby:
+    # reachable and able to come on site for the rule's shift. Hard: exactly this many.
+    standby: NonNegativeInt = 0
+    # Hard: the rule still holds when any one person on site is absent (one more on site
+    # than the minimum, or a standby who can step in).
+    resilient: bool = False
     remove: bool = False  # only meaningful under `extends`: drops the base rule with this id
 
     @field_validator("min_share", mode="before")
     @classmethod
     def _exact_decimal(cls, value: Any) -> Any:
         # 0.55 must mean 55/100 exactly, not the nearest binary float.
-        return Decimal(str(value)) if isinstance(value, float) else value
+        return exact_decimal(value)
 
 
 class Request(Strict):
     staff: str
     date: date
-    want: Literal["wfa", "onsite", "off"]
+    # not_onsite: not on site that day (in `shift`, when given): a shift-off request
+    want: Literal["wfa", "onsite", "off", "not_onsite"]
     shift: str | None = None
     weight: NonNegativeInt = 1
 
@@ -281,12 +423,20 @@ class FairnessWeights(Strict):
     wfa_days: NonNegativeInt = 10
     holiday_duty: NonNegativeInt = 5
     night_shifts: NonNegativeInt = 1
+    onsite_days: NonNegativeInt = 1  # each on-site day where `off` was allowed (aim 4)
 
 
 class Fairness(Strict):
     pool: Literal["unit", "site", "all"] = "unit"
     weights: FairnessWeights = Field(default_factory=FairnessWeights)
     use_history: bool = True
+    # What a standby day adds to the WFA burden, in piket days (a WFA day without WFA adds 1).
+    standby_weight: Annotated[Decimal, Field(ge=0, le=1, decimal_places=2)] = Decimal("0.5")
+
+    @field_validator("standby_weight", mode="before")
+    @classmethod
+    def _exact_decimal(cls, value: Any) -> Any:
+        return exact_decimal(value)
 
 
 class SolverSettings(Strict):

@@ -33,10 +33,12 @@ from models.scenario import (
     Horizon,
     Pin,
     Request,
+    Rules,
     Scenario,
     Shift,
     StaffMember,
     Unit,
+    normalise_phone,
 )
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -385,6 +387,30 @@ def _duplicate_staff(staff: tuple[StaffMember, ...]) -> Iterator[Finding]:
             first[person.id] = i
 
 
+def contact_warnings(scenario: Scenario, locate: Locate) -> list[InputIssue]:
+    """`superior` and `phone` piket cannot use. The format keeps extra staff columns as
+    written, so these are warnings, not errors: the roster does not depend on them, only the
+    WFA report templates and schedules that print them."""
+    ids = {person.id for person in scenario.staff}
+    warnings = []
+    for i, person in enumerate(scenario.staff):
+        for field_name, message in _contact_problems(person, ids):
+            warnings.append(locate(("staff", i, field_name)).issue(message))
+    return warnings
+
+
+def _contact_problems(person: StaffMember, ids: set[str]) -> Iterator[tuple[str, str]]:
+    if person.superior == person.id:
+        yield "superior", "names this person as their own superior; expected the id of their direct superior, or an empty cell"
+    elif person.superior is not None and person.superior not in ids:
+        yield "superior", f"no staff member has id {person.superior!r}; expected the id of this person's direct superior"
+    if person.phone is not None and not person.phone.startswith("+62"):
+        try:
+            normalise_phone(person.phone)
+        except ValueError as error:
+            yield "phone", f"{error}; kept as written"
+
+
 def _staff_leave(staff: tuple[StaffMember, ...]) -> Iterator[Finding]:
     # Leave outside the horizon is fine (it is ignored); only the text must be dates.
     problems: dict[DayItem, str | None] = {}  # many people share the same leave text
@@ -441,6 +467,30 @@ def _coverage_days(
             yield Finding(("coverage", i, "days"), str(error))
 
 
+def _coverage_standby_days(
+    coverage: tuple[CoverageRule, ...], horizon: Horizon, calendar: Calendar
+) -> Iterator[Finding]:
+    """Standby people are on WFA, so a rule asking for standby must hold on WFA days only."""
+    view = calendar_view(horizon, calendar)
+    for i, rule in enumerate(coverage):
+        if not rule.standby:
+            continue
+        try:
+            days = select_days(rule.days, view)
+        except ValueError:
+            continue  # _coverage_days reports it
+        closed = sorted(day for day in days if day not in view.wfa_days)
+        if closed:
+            shown = ", ".join(str(day) for day in closed[:5])
+            more = f" and {len(closed) - 5} more" if len(closed) > 5 else ""
+            yield Finding(
+                ("coverage", i, "standby"),
+                f"standby people are on WFA that day, but the rule's days include days that "
+                f"are not wfa_days: {shown}{more}; give this rule `days: wfa` (or WFA dates), "
+                "or ask for standby in a rule of its own",
+            )
+
+
 def _coverage_rules(coverage: tuple[CoverageRule, ...]) -> Iterator[Finding]:
     first: dict[str, int] = {}
     for i, rule in enumerate(coverage):
@@ -451,10 +501,57 @@ def _coverage_rules(coverage: tuple[CoverageRule, ...]) -> Iterator[Finding]:
             first[rule.id] = i
         if rule.remove:  # a remove that matched was consumed by the `extends` merge
             yield Finding(("coverage", i, "remove"), _remove_message(rule.id))
-        elif all(v is None for v in (rule.min, rule.min_share, rule.max, rule.target)):
+        elif (
+            all(v is None for v in (rule.min, rule.min_share, rule.max, rule.target))
+            and not rule.standby
+        ):
             yield Finding(
-                ("coverage", i), "the rule asks for nothing: give min, min_share, max or target"
+                ("coverage", i),
+                "the rule asks for nothing: give min, min_share, max, target or standby",
             )
+
+
+def _coverage_over_weight(coverage: tuple[CoverageRule, ...]) -> Iterator[Finding]:
+    for i, rule in enumerate(coverage):
+        if rule.over_weight and rule.target is None:
+            yield Finding(
+                ("coverage", i, "over_weight"),
+                "over_weight prices each person on site above the rule's target, "
+                "but the rule has no target: give target too",
+            )
+
+
+def _successions(shifts: dict[str, Shift]) -> Iterator[Finding]:
+    for shift_id, shift in shifts.items():
+        for k, name in enumerate(shift.not_followed_by):
+            if name not in shifts:
+                path = ("shifts", shift_id, "not_followed_by", k)
+                yield Finding(path, _unknown("shift", name, shifts))
+
+
+def _shift_limit_names(
+    path: FieldPath, limits: dict[str, int] | None, shifts: dict[str, Shift]
+) -> Iterator[Finding]:
+    for name in limits or {}:
+        if name not in shifts:
+            yield Finding((*path, "max_shifts_per_type"), _unknown("shift", name, shifts))
+
+
+def _rule_shift_limits(
+    rules: Rules, units: dict[str, Unit], shifts: dict[str, Shift]
+) -> Iterator[Finding]:
+    yield from _shift_limit_names(("rules",), rules.max_shifts_per_type, shifts)
+    for unit_id, unit in units.items():
+        yield from _shift_limit_names(
+            ("units", unit_id, "rules"), unit.rules.max_shifts_per_type, shifts
+        )
+
+
+def _staff_shift_limits(
+    staff: tuple[StaffMember, ...], shifts: dict[str, Shift]
+) -> Iterator[Finding]:
+    for i, person in enumerate(staff):
+        yield from _shift_limit_names(("staff", i), person.max_shifts_per_type, shifts)
 
 
 def _remove_message(rule_id: Any) -> str:
@@ -475,12 +572,13 @@ def _entry_dates(
 
 def _entry_shift_kind(section: str, entries: tuple[Request | Pin, ...]) -> Iterator[Finding]:
     kind = "want" if section == "requests" else "status"
+    with_shift = ("onsite", "not_onsite") if section == "requests" else ("onsite",)
     for i, entry in enumerate(entries):
         value = getattr(entry, kind)
-        if entry.shift is not None and value != "onsite":
+        if entry.shift is not None and value not in with_shift:
             yield Finding(
                 (section, i, "shift"),
-                f"a shift goes only with {kind}: onsite, not {kind}: {value}",
+                f"a shift goes only with {kind}: {' or '.join(with_shift)}, not {kind}: {value}",
             )
 
 
@@ -544,6 +642,11 @@ _CHECKS = (
     _Check(_coverage_refs, ("coverage", "units", "shifts")),
     _Check(_coverage_days, ("coverage", "horizon", "calendar")),
     _Check(_coverage_rules, ("coverage",)),
+    _Check(_coverage_over_weight, ("coverage",)),
+    _Check(_successions, ("shifts",)),
+    _Check(_rule_shift_limits, ("rules", "units", "shifts")),
+    _Check(_staff_shift_limits, ("staff", "shifts")),
+    _Check(_coverage_standby_days, ("coverage", "horizon", "calendar")),
     _Check(_wfa_days, ("calendar", "horizon")),
     *(
         check

@@ -17,9 +17,17 @@ Violation `rule` names (stable; callers may group or filter by them):
   cell         any other option `Problem.options` does not allow (a safety net)
   pin          a pinned cell holding something else
   coverage     fewer on site than a requirement's min, or more than its max
+  standby      a standby not on WFA, not matching the rule's unit, site or skill, named for
+               a rule that asks for none that day, or a rule with more or fewer than it asks
+  resilient    a `resilient` rule that one absence on site would break (no margin above
+               the minimum and no standby)
   overlap      two on-site shifts of one person overlap in time
   rest         less than the unit's min_rest_hours between two on-site shifts
   max_consecutive_onsite_days, max_onsite_days, min_shifts_per_week, max_shifts_per_week
+  succession   a shift on the day after one whose `not_followed_by` names it
+  max_shifts_per_type, min_work_minutes, max_work_minutes, min_consecutive_onsite_days,
+  min_consecutive_days_off, max_weekends_worked
+               a person's hospital-grade rules (the unit's, or the person's own)
 
 A person-day the roster does not give is the option `MISSING` (status "missing"), so a
 hand-edited roster with a lost row is judged, not rejected: it is a hard-rule violation.
@@ -30,7 +38,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,7 +58,15 @@ from models.problem import (
     Requirement,
     UnitSpec,
 )
-from models.result import CoverageFigure, Evaluation, PoolFairness, Roster, Violation
+from models.result import (
+    CoverageFigure,
+    Evaluation,
+    PoolFairness,
+    ResilienceFigure,
+    Roster,
+    StandbyFigure,
+    Violation,
+)
 
 MISSING_STATUS = "missing"
 MISSING = Option(MISSING_STATUS)
@@ -73,15 +89,23 @@ def evaluate(problem: Problem, roster: Roster) -> Evaluation:
     _check_shape(problem, cells)
     onsite = [_onsite_count(req, cells) for req in problem.requirements]
     open_wfa = wfa_open_days(problem)
+    named = _named_standby(problem, roster)
+    able = _stepping_in(problem, named, cells)
     violations = [
         *_cell_violations(problem, cells),
         *_pin_violations(problem, cells),
         *_coverage_violations(problem, onsite),
+        *_standby_violations(problem, roster, named),
+        *_resilience_violations(problem, onsite, able),
         *_rest_violations(problem, cells),
         *_run_violations(problem, cells),
         *_weekly_violations(problem, cells),
+        *_succession_violations(problem, cells),
+        *_workload_violations(problem, cells),
+        *_min_run_violations(problem, cells),
     ]
-    terms = objective_terms(problem, cells, onsite, open_wfa)
+    standby_days = _standby_days(problem, roster, open_wfa)
+    terms = objective_terms(problem, cells, onsite, open_wfa, standby_days)
     return Evaluation(
         violations=tuple(violations),
         coverage=_coverage_figures(problem, onsite),
@@ -89,6 +113,12 @@ def evaluate(problem: Problem, roster: Roster) -> Evaluation:
         terms=terms,
         objective=objective_of(problem, terms),
         wfa_person_days=_wfa_person_days(problem, cells),
+        resilience=_resilience_figures(problem, onsite, able),
+        standby=_standby_figures(problem, named),
+        burden=tuple(
+            problem.burden_in_days(_missed_wfa(row, open_days), days)
+            for row, open_days, days in zip(cells, open_wfa, standby_days, strict=True)
+        ),
     )
 
 
@@ -175,6 +205,11 @@ def _onsite_reason(
             f"on site in {shift}, which is not one of unit {unit.id}'s shifts "
             f"({', '.join(unit.shifts)})"
         )
+    if (person.rules.max_shifts_per_type or {}).get(shift) == 0:
+        return "max_shifts_per_type", (
+            f"on site in {shift}, which this person may not work at all "
+            f"({_whose(problem, person, 'max_shifts_per_type')} max_shifts_per_type {shift}=0)"
+        )
     if unit.schedule == "office" and not day.is_working:
         return "calendar", (
             f"on site in {shift} on a non-working day ({_day_kind(day)}); office staff of "
@@ -257,6 +292,161 @@ def _coverage_figures(problem: Problem, onsite: list[int]) -> tuple[CoverageFigu
     )
 
 
+# --- standby and N-1 -------------------------------------------------------------------
+
+
+def _named_standby(problem: Problem, roster: Roster) -> list[list[int]]:
+    """Per requirement, the people the roster names standby for it, in staff order.
+
+    A name that matches no requirement (a rule id of another unit or day) is left out
+    here; `_standby_violations` reports it.
+    """
+    index = {(req.rule_id, req.unit, req.day): r for r, req in enumerate(problem.requirements)}
+    named: list[list[int]] = [[] for _ in problem.requirements]
+    for (person, day), rule_id in sorted(roster.standby.items()):
+        r = index.get((rule_id, problem.people[person].unit, day))
+        if r is not None:
+            named[r].append(person)
+    return named
+
+
+def _stepping_in(problem: Problem, named: list[list[int]], cells: Cells) -> list[int]:
+    """Per requirement, the standby who can step in if someone on site is absent: on WFA,
+    named that day for a rule of the same unit and shift they match, and matching this
+    requirement's site and skill too."""
+    ready: dict[tuple[str, int, str], set[int]] = {}
+    for req, people in zip(problem.requirements, named, strict=True):
+        members = set(req.members)
+        for p in people:
+            if p in members and cells[p][req.day].status == WFA:
+                ready.setdefault((req.unit, req.day, req.shift), set()).add(p)
+    counts = []
+    for req in problem.requirements:
+        standby = ready.get((req.unit, req.day, req.shift))
+        counts.append(len(standby.intersection(req.members)) if standby else 0)
+    return counts
+
+
+def _standby_violations(
+    problem: Problem, roster: Roster, named: list[list[int]]
+) -> Iterator[Violation]:
+    requirements = {(req.rule_id, req.unit, req.day): req for req in problem.requirements}
+    for (p, day), rule_id in sorted(roster.standby.items()):
+        person, on = problem.people[p], _iso(problem, day)
+        req = requirements.get((rule_id, person.unit, day))
+        head = f"{_who(person)} on {on}: named standby for rule {rule_id}"
+        if req is None or not req.standby:
+            why = f"{head}, which asks for no standby from unit {person.unit} that day"
+            yield _violation("standby", why, person, on)
+            continue
+        mismatch = _standby_mismatch(req, person)
+        if mismatch:
+            yield _violation("standby", f"{head}, but {mismatch}", person, on)
+        option = roster.cells[p][day]
+        if option.status != WFA:
+            why = f"{head}, but given {option}: a standby is on WFA that day"
+            yield _violation("standby", why, person, on)
+    for req, people in zip(problem.requirements, named, strict=True):
+        if req.standby and len(people) != req.standby:
+            on = _iso(problem, req.day)
+            message = (
+                f"{_where(req)} {req.shift} on {on}: {len(people)} standby named, rule "
+                f"{req.rule_id} asks for exactly {req.standby}"
+            )
+            yield _violation("standby", message, None, on)
+
+
+def _standby_mismatch(req: Requirement, person: Person) -> str | None:
+    """Why `person` cannot stand by for `req` (unit is matched by the lookup), or None."""
+    if req.site is not None and person.site != req.site:
+        return f"works at {person.site or 'no site'}, not at the rule's site {req.site}"
+    if req.skill is not None and req.skill not in person.skills:
+        return f"lacks the rule's skill {req.skill}"
+    return None
+
+
+def _resilience(req: Requirement, onsite: int, standby: int) -> tuple[bool, str]:
+    """Whether the rule still holds if any one person on site is absent, and why."""
+    if onsite < req.min or (req.max is not None and onsite > req.max):
+        return False, "not met"
+    if req.min == 0:
+        return True, "no minimum"
+    if onsite > req.min:
+        return True, f"margin {onsite - req.min}"
+    if standby:
+        return True, "standby"
+    return False, "no margin, no standby"
+
+
+def _resilience_figures(
+    problem: Problem, onsite: list[int], able: list[int]
+) -> tuple[ResilienceFigure, ...]:
+    figures = []
+    for req, count, standby in zip(problem.requirements, onsite, able, strict=True):
+        resilient, reason = _resilience(req, count, standby)
+        figures.append(
+            ResilienceFigure(
+                requirement=req.rule_id,
+                unit=req.unit,
+                site=req.site,
+                skill=req.skill,
+                shift=req.shift,
+                date=_iso(problem, req.day),
+                required=req.min,
+                onsite=count,
+                standby=standby,
+                resilient=resilient,
+                reason=reason,
+                required_resilient=req.resilient,
+            )
+        )
+    return tuple(figures)
+
+
+def _resilience_violations(
+    problem: Problem, onsite: list[int], able: list[int]
+) -> Iterator[Violation]:
+    for req, count, standby in zip(problem.requirements, onsite, able, strict=True):
+        if not req.resilient or count < req.min:  # a shortfall is a coverage violation
+            continue
+        resilient, _ = _resilience(req, count, standby)
+        if not resilient:
+            on = _iso(problem, req.day)
+            message = (
+                f"{_where(req)} {req.shift} on {on}: {count} on site, rule {req.rule_id} "
+                f"needs at least {req.min} and is resilient: one absence would break it "
+                f"(needs {req.min + 1} on site, or a standby)"
+            )
+            yield _violation("resilient", message, None, on)
+
+
+def _standby_figures(problem: Problem, named: list[list[int]]) -> tuple[StandbyFigure, ...]:
+    return tuple(
+        StandbyFigure(
+            requirement=req.rule_id,
+            unit=req.unit,
+            site=req.site,
+            skill=req.skill,
+            shift=req.shift,
+            date=_iso(problem, req.day),
+            asked=req.standby,
+            staff=tuple(problem.people[p].id for p in people),
+        )
+        for req, people in zip(problem.requirements, named, strict=True)
+        if req.standby
+    )
+
+
+def _standby_days(problem: Problem, roster: Roster, open_wfa: list[tuple[int, ...]]) -> list[int]:
+    """Per person, standby days on an available WFA day that the roster gives as WFA: the
+    days the objective counts as standby burden."""
+    days = [0] * len(problem.people)
+    for person, day in roster.standby:
+        if day in open_wfa[person] and roster.cells[person][day].status == WFA:
+            days[person] += 1
+    return days
+
+
 # --- rest and overlap ------------------------------------------------------------------
 
 
@@ -317,9 +507,15 @@ def _rest_violation(
 # --- runs, totals and weeks ------------------------------------------------------------
 
 
+def _whose(problem: Problem, person: Person, rule: str) -> str:
+    """Who set the rule binding `person`: `unit damkar`, or `their own` (a staff column)."""
+    unit_value = getattr(problem.units[person.unit].rules, rule)
+    return f"unit {person.unit}" if getattr(person.rules, rule) == unit_value else "their own"
+
+
 def _run_violations(problem: Problem, cells: Cells) -> Iterator[Violation]:
     for person, row in zip(problem.people, cells, strict=True):
-        rules = problem.units[person.unit].rules
+        rules = person.rules
         if rules.max_consecutive_onsite_days is not None:
             yield from _consecutive(problem, person, row, rules.max_consecutive_onsite_days)
         if rules.max_onsite_days is not None:
@@ -327,8 +523,9 @@ def _run_violations(problem: Problem, cells: Cells) -> Iterator[Violation]:
             if total > rules.max_onsite_days:
                 yield _violation(
                     "max_onsite_days",
-                    f"{_who(person)} is on site {total} days over the horizon; unit "
-                    f"{person.unit} allows at most {rules.max_onsite_days} (max_onsite_days)",
+                    f"{_who(person)} is on site {total} days over the horizon; "
+                    f"{_whose(problem, person, 'max_onsite_days')} rule allows at most "
+                    f"{rules.max_onsite_days} (max_onsite_days)",
                     person,
                     None,
                 )
@@ -356,11 +553,118 @@ def _consecutive(
             first, last = _iso(problem, start), _iso(problem, start + length - 1)
             yield _violation(
                 "max_consecutive_onsite_days",
-                f"{_who(person)} is on site {length} days in a row, {first} to {last}; unit "
-                f"{person.unit} allows at most {limit} (max_consecutive_onsite_days)",
+                f"{_who(person)} is on site {length} days in a row, {first} to {last}; "
+                f"{_whose(problem, person, 'max_consecutive_onsite_days')} rule allows at "
+                f"most {limit} (max_consecutive_onsite_days)",
                 person,
                 _iso(problem, start + limit),  # the first day over the limit
             )
+
+
+def _runs(flags: list[bool]) -> Iterator[tuple[int, int]]:
+    """(first day, length) of each maximal run of True."""
+    start = None
+    for day, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = day
+        elif not flag and start is not None:
+            yield start, day - start
+            start = None
+
+
+def _min_run_violations(problem: Problem, cells: Cells) -> Iterator[Violation]:
+    """Runs of on-site days, and of days not on site, shorter than the person's minimum.
+
+    A run that touches the first or the last day of the horizon is never too short: it may
+    go on outside it.
+    """
+    horizon = len(problem.days)
+    for person, row in zip(problem.people, cells, strict=True):
+        on_site = [option.status == ONSITE for option in row]
+        for rule, flags, what in (
+            ("min_consecutive_onsite_days", on_site, "on site"),
+            ("min_consecutive_days_off", [not flag for flag in on_site], "not on site"),
+        ):
+            limit = getattr(person.rules, rule)
+            if limit is None:
+                continue
+            for start, length in _runs(flags):
+                if start > 0 and start + length < horizon and length < limit:
+                    first, last = _iso(problem, start), _iso(problem, start + length - 1)
+                    yield _violation(
+                        rule,
+                        f"{_who(person)} is {what} only {length} day(s) in a row, {first} to "
+                        f"{last}; {_whose(problem, person, rule)} rule asks for at least "
+                        f"{limit} ({rule})",
+                        person,
+                        first,
+                    )
+
+
+def _succession_violations(problem: Problem, cells: Cells) -> Iterator[Violation]:
+    for person, row in zip(problem.people, cells, strict=True):
+        for day in range(len(row) - 1):
+            before, after = row[day], row[day + 1]
+            if before.status != ONSITE or after.status != ONSITE:
+                continue
+            spec = problem.shifts.get(before.shift or "")
+            if spec is not None and after.shift in spec.not_followed_by:
+                on = _iso(problem, day + 1)
+                yield _violation(
+                    "succession",
+                    f"{_who(person)} on {on}: {after.shift} the day after {before.shift} "
+                    f"({_iso(problem, day)}); shift {before.shift} may not be followed by "
+                    f"{after.shift} (not_followed_by)",
+                    person,
+                    on,
+                )
+
+
+def _workload_violations(problem: Problem, cells: Cells) -> Iterator[Violation]:
+    """Shifts per type, working minutes and weekends worked, over the horizon."""
+    weekend_days = problem.calendar.weekend  # weekday numbers, Monday = 0
+    for person, row in zip(problem.people, cells, strict=True):
+        rules = person.rules
+        worked = [(d, o.shift) for d, o in enumerate(row) if o.status == ONSITE]
+        for shift, limit in (rules.max_shifts_per_type or {}).items():
+            count = sum(s == shift for _, s in worked)
+            if limit and count > limit:  # a limit of 0 is reported per cell
+                yield _violation(
+                    "max_shifts_per_type",
+                    f"{_who(person)} works {shift} {count} times over the horizon; "
+                    f"{_whose(problem, person, 'max_shifts_per_type')} rule allows at most "
+                    f"{limit} (max_shifts_per_type)",
+                    person,
+                    None,
+                )
+        minutes = sum(problem.shifts[s].length_minutes for _, s in worked if s in problem.shifts)
+        for rule, limit, breaks, words in (
+            ("min_work_minutes", rules.min_work_minutes, lambda m, x: m < x, "at least"),
+            ("max_work_minutes", rules.max_work_minutes, lambda m, x: m > x, "at most"),
+        ):
+            if limit is not None and breaks(minutes, limit):
+                yield _violation(
+                    rule,
+                    f"{_who(person)} works {minutes} minutes over the horizon; "
+                    f"{_whose(problem, person, rule)} rule asks for {words} {limit} ({rule})",
+                    person,
+                    None,
+                )
+        if rules.max_weekends_worked is not None:
+            weekends = {
+                problem.days[d].date - timedelta(days=problem.days[d].date.weekday())
+                for d, _ in worked
+                if problem.days[d].date.weekday() in weekend_days
+            }
+            if len(weekends) > rules.max_weekends_worked:
+                yield _violation(
+                    "max_weekends_worked",
+                    f"{_who(person)} works on {len(weekends)} weekends; "
+                    f"{_whose(problem, person, 'max_weekends_worked')} rule allows at most "
+                    f"{rules.max_weekends_worked} (max_weekends_worked)",
+                    person,
+                    None,
+                )
 
 
 def _weekly_violations(problem: Problem, cells: Cells) -> Iterator[Violation]:
@@ -469,9 +773,17 @@ def _wfa_person_days(problem: Problem, cells: Cells) -> dict[str, int]:
 
 
 def objective_terms(
-    problem: Problem, cells: Cells, onsite: list[int], open_wfa: list[tuple[int, ...]]
+    problem: Problem,
+    cells: Cells,
+    onsite: list[int],
+    open_wfa: list[tuple[int, ...]],
+    standby_days: Sequence[int] | None = None,
 ) -> dict[str, int]:
-    """Each named term, weighted, before the tier scale (names as in TERM_NAMES)."""
+    """Each named term, weighted, before the tier scale (names as in TERM_NAMES).
+
+    WFA burden counts in units: `burden_unit` for each available WFA day without WFA,
+    `standby_units` for each standby day (`standby_days`, per person).
+    """
     w = problem.weights
     burden = holiday = night = idle = 0
     night_shift = {sid: spec.is_night for sid, spec in problem.shifts.items()}
@@ -485,10 +797,10 @@ def objective_terms(
             h += duty_day[d]
             n += night_shift.get(option.shift or "", False)
             idle += problem.onsite_counts_as_idle(allowed_row[d])
-        # b_p: available WFA days on which the roster does not give WFA.
-        missed = sum(row[d].status != WFA for d in open_wfa[p])
-        if missed:
-            burden += sum(problem.wfa_burden_costs(p)[:missed])
+        units = problem.burden_unit * _missed_wfa(row, open_wfa[p])
+        units += problem.standby_units * (standby_days[p] if standby_days else 0)
+        if units:
+            burden += sum(problem.wfa_burden_unit_costs(p)[:units])
         holiday += h * h
         night += n * n
     return {
@@ -499,13 +811,19 @@ def objective_terms(
         "requests": sum(
             r.weight for r in problem.requests if not r.honoured_by(cells[r.person][r.day])
         ),
-        "onsite_days": idle,
+        "onsite_days": w.onsite_days * idle,
     }
 
 
+def _missed_wfa(row: tuple[Option, ...], open_days: tuple[int, ...]) -> int:
+    """b_p: available WFA days on which the roster does not give WFA."""
+    return sum(row[d].status != WFA for d in open_days)
+
+
 def _target_shortfall(problem: Problem, onsite: list[int]) -> int:
+    """Soft targets: `weight` per person short of the target, `over_weight` per person above."""
     return sum(
-        req.weight * max(0, req.target - count)
+        req.weight * max(0, req.target - count) + req.over_weight * max(0, count - req.target)
         for req, count in zip(problem.requirements, onsite, strict=True)
         if req.target is not None
     )
@@ -520,6 +838,7 @@ def objective_of(problem: Problem, terms: dict[str, int]) -> int:
 # --- reading a roster CSV --------------------------------------------------------------
 
 REQUIRED_COLUMNS = ("staff_id", "date", "status", "shift")
+STANDBY_COLUMN = "standby"  # optional: the rule id a person stands by for that day
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE]\+?\d+$")
 
 
@@ -556,26 +875,35 @@ def read_roster(problem: Problem, path: str | Path) -> Roster:
                 for c in missing
             ]
         )
-    return _read_rows(problem, name, reader, [column[c] for c in REQUIRED_COLUMNS])
+    columns = [column[c] for c in REQUIRED_COLUMNS]
+    return _read_rows(problem, name, reader, columns, column.get(STANDBY_COLUMN))
 
 
-def _read_rows(problem: Problem, name: str, reader: Any, columns: list[int]) -> Roster:
+def _read_rows(
+    problem: Problem, name: str, reader: Any, columns: list[int], standby_column: int | None
+) -> Roster:
     """Every data row into the grid; faults collected, then raised together."""
     rows = []
-    width = max(columns) + 1
+    width = max([*columns, standby_column or 0]) + 1
     for row in reader:
         if len(row) < width:
             row = row + [""] * (width - len(row))
         staff_id, day_text, status, shift = (row[k].strip() for k in columns)
+        standby = row[standby_column].strip() if standby_column is not None else ""
         if not (staff_id or day_text or status or shift):
             continue  # a blank row (Excel leaves `;;;;` behind) or a note beside the table
-        rows.append((reader.line_num, staff_id, day_text, status, shift))
+        rows.append((reader.line_num, staff_id, day_text, status, shift, standby))
     # Dates first, all at once: a spreadsheet's local date format is decided per file.
     parser = _RowParser(problem, name, _resolve_dates(problem, {row[2] for row in rows}))
     grid: list[list[Option]] = [[MISSING] * len(problem.days) for _ in problem.people]
+    standby_of: dict[tuple[int, int], str] = {}
     seen: dict[tuple[int, int], int] = {}
-    for line, staff_id, day_text, status, shift in rows:
+    rule_ids = {req.rule_id for req in problem.requirements}
+    for line, staff_id, day_text, status, shift, standby in rows:
         cell = parser.parse(line, staff_id, day_text, status, shift)
+        if standby and standby not in rule_ids:
+            parser.issues.append(InputIssue(name, line, STANDBY_COLUMN, _unknown_rule(standby)))
+            continue
         if cell is None:
             continue
         person, day, option = cell
@@ -591,9 +919,18 @@ def _read_rows(problem: Problem, name: str, reader: Any, columns: list[int]) -> 
             )
             continue
         grid[person][day] = option
+        if standby:
+            standby_of[(person, day)] = standby
     if parser.issues:
         raise InvalidInput(parser.issues)
-    return Roster(tuple(tuple(row) for row in grid))
+    return Roster(tuple(tuple(row) for row in grid), standby_of)
+
+
+def _unknown_rule(text: str) -> str:
+    return (
+        f"{text!r} is not the id of a coverage rule of the scenario: the standby column "
+        "holds the rule a person stands by for that day, or nothing"
+    )
 
 
 def _read_text(path: Path, name: str) -> str:

@@ -13,12 +13,18 @@ from models.problem import OFF_OPTION, ONSITE, WFA_OPTION, Option, Problem, Requ
 
 
 def first_roster(
-    problem: Problem, people: Sequence[int], requirements: Sequence[Requirement]
+    problem: Problem,
+    people: Sequence[int],
+    requirements: Sequence[Requirement],
+    allow_short: bool = False,
 ) -> dict[int, list[Option]] | None:
-    """A quick roster to hint CP-SAT with (FirstRoster), or None when none was found."""
+    """A quick roster to hint CP-SAT with (FirstRoster), or None when none was found.
+    `allow_short`: a minimum the greedy cannot meet is left short (the relaxed solve)."""
     for holidays_first in (True, False):
         for scarce_last in (False, True):
-            rows = FirstRoster(problem, people, requirements, scarce_last, holidays_first).build()
+            rows = FirstRoster(
+                problem, people, requirements, scarce_last, holidays_first, allow_short
+            ).build()
             if rows is not None:
                 return rows
     return None
@@ -41,6 +47,7 @@ class FirstRoster:
         requirements: Sequence[Requirement],
         scarce_last: bool = False,
         holidays_first: bool = True,
+        allow_short: bool = False,
     ) -> None:
         self.problem = problem
         self.people = tuple(people)
@@ -48,6 +55,7 @@ class FirstRoster:
         self.holidays_first = holidays_first
         self.horizon = len(problem.days)
         self.requirements = requirements
+        self.allow_short = allow_short  # a minimum left short is a dead end, unless relaxed
         self.allowed = {p: problem.pinned_options(p) for p in self.people}
         self.choice: dict[int, list[Option | None]] = {
             p: [None] * self.horizon for p in self.people
@@ -101,7 +109,8 @@ class FirstRoster:
         for p in self.people:
             if self.choice[p][d] is None and self._week_need(p, d) > self._room_after(p, d):
                 self._place_needed(p, d, requirements)
-        if not all(self._fill(req, d) for req in requirements):
+        met = [self._fill(req, d) for req in requirements]  # every one filled, even if relaxed
+        if not all(met) and not self.allow_short:
             return False
         self._spread_weekly_need(d, requirements)
         for p in self.people:
@@ -212,7 +221,7 @@ class FirstRoster:
             return cost
         cell = self.problem.options[p][d]
         w = self.problem.weights
-        cost += self.problem.onsite_counts_as_idle(cell)
+        cost += w.onsite_days * self.problem.onsite_counts_as_idle(cell)
         if option.shift in self.night:
             cost += w.night_shifts * (2 * self.nights[p] + 1)
         if self.problem.days[d].is_holiday_duty_day:
@@ -225,7 +234,7 @@ class FirstRoster:
     def _fits(self, p: int, d: int, option: Option) -> bool:
         if option.status != ONSITE:
             return True
-        rules = self.problem.units[self.problem.people[p].unit].rules
+        rules = self.problem.people[p].rules
         row = self.choice[p]
         for a, b, k in self.problem.rest_conflicts(self.problem.people[p].unit):
             if b == option.shift and d - k >= 0 and row[d - k] == Option(ONSITE, a):

@@ -8,19 +8,22 @@ optima is the optimum of the whole.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import ortools
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
 from models.problem import Option, Problem
 from models.result import PartReport, Result, Roster, SolverInfo
 from optimizer.check import evaluate
+from optimizer.columns import ColumnGeneration, ColumnOutcome
+from optimizer.columns import applies as columns_apply
 from optimizer.explain import capacity_reasons
 from optimizer.first_roster import first_roster
 from optimizer.model import PartModel
@@ -37,6 +40,10 @@ PACK_FREE_CELLS = 8000
 # subsolver list) and 1 worker with linearization 2 (patroli 11 s vs 1.8 s); see
 # benchmarks/README.md. The threads share the cores, so this uses all cores and no more.
 PORTFOLIO_WORKERS = 8
+# Parts whose coverage is all soft spend up to this share of their time on column generation
+# (optimizer.columns): its bound proves optima CP-SAT's LP cannot, and its roster is a strong
+# start (measured on the shift scheduling benchmark, benchmarks/README.md).
+COLUMN_SHARE = 0.5
 # After Ctrl-C or the time limit, parts not yet solved only get a first roster, this fast.
 AFTER_INTERRUPT_LIMIT_S = 5.0
 
@@ -61,6 +68,12 @@ class SolveSettings:
     deterministic: bool = False  # one worker with a fixed seed: same roster for same input
     on_progress: Callable[[Progress], None] | None = None
     log_search: bool = False
+    # Coverage minimums become shortfalls penalised above everything else: the best roster
+    # possible when the rules cannot all hold. Its status stays `infeasible` then.
+    relax: bool = False
+    # One CP-SAT model for everyone instead of independent parts: the same optimum, far
+    # slower; kept to measure what the decomposition gains (benchmarks/scale.py).
+    monolithic: bool = False
 
     @classmethod
     def from_problem(cls, problem: Problem, **overrides: object) -> SolveSettings:
@@ -78,10 +91,11 @@ class SolveSettings:
 
 
 @dataclass
-class _PartOutcome:
+class PartOutcome:
     report: PartReport
     rows: dict[int, tuple[Option, ...]] = field(default_factory=dict)
     reasons: tuple[str, ...] = ()
+    standby: dict[tuple[int, int], str] = field(default_factory=dict)  # (person, day) -> rule
 
 
 @dataclass(frozen=True)
@@ -120,6 +134,11 @@ def partition(problem: Problem) -> list[Part]:
     return [Part(tuple(g), tuple(rs)) for g, rs in zip(groups, requirements, strict=True)]
 
 
+def whole(problem: Problem) -> Part:
+    """Everyone and every requirement as one part."""
+    return Part(tuple(range(len(problem.people))), tuple(range(len(problem.requirements))))
+
+
 def _free_cells(problem: Problem, people: Sequence[int]) -> int:
     return sum(len(cell) > 1 for p in people for cell in problem.options[p])
 
@@ -147,6 +166,31 @@ def _is_easy(problem: Problem, component: list[int]) -> bool:
     return all(problem.units[problem.people[p].unit].schedule == "office" for p in component)
 
 
+@dataclass(frozen=True)
+class _Optimum:
+    values: list[int]  # by variable index
+    objective: int
+
+
+# Parts above this size are office packs, which never repeat; hashing them would cost more.
+MAX_KEYED_VARIABLES = 10_000
+
+
+def _model_key(model: cp_model.CpModel) -> str | None:
+    """Parts with the very same model (fire posts or wards alike down to leave, history,
+    requests and costs) have the same optima: the model without its names and hint is the
+    key, so one solve serves them all. Exact: any difference at all makes another key."""
+    if len(model.proto.variables) > MAX_KEYED_VARIABLES:
+        return None
+    proto = cp_model_helper.CpModelProto()
+    proto.copy_from(model.proto)
+    proto.clear_name()
+    proto.clear_solution_hint()
+    for variable in proto.variables:
+        variable.clear_name()
+    return hashlib.blake2b(str(proto).encode(), digest_size=16).hexdigest()
+
+
 class _Watcher(cp_model.CpSolverSolutionCallback):
     """Reports each improving solution as progress."""
 
@@ -166,6 +210,7 @@ class _Run:
         self.settings = settings
         self.started = time.monotonic()
         self.interrupted = False
+        self.optima: dict[str, _Optimum] = {}  # by _model_key
 
     def remaining(self) -> float:
         return max(0.0, self.settings.time_limit_s - (time.monotonic() - self.started))
@@ -212,19 +257,11 @@ class _Run:
         params.cp_model_presolve = False
 
     def prepare(self, part: Part) -> PartModel:
-        """The part's model with a complete hint from a quick first roster (see
-        optimizer.first_roster): on most parts that roster is already optimal and
-        CP-SAT only has to prove it, which its LP does at the root."""
-        model = PartModel(self.problem, part.people, part.requirements)
-        if not model.infeasible_reasons:
-            rows = first_roster(self.problem, part.people, model.requirements)
-            if rows is not None:
-                model.hint(rows)
-        return model
+        return prepare_part(self.problem, part, relax=self.settings.relax)
 
     def solve_part(
         self, index: int, parts: list[Part], budget: float, part: PartModel | None = None
-    ) -> _PartOutcome:
+    ) -> PartOutcome:
         started = time.monotonic()
         people = parts[index].people
         part = part or self.prepare(parts[index])
@@ -232,9 +269,13 @@ class _Run:
         units = tuple(sorted({self.problem.people[p].unit for p in people}))
         if part.infeasible_reasons:
             report = PartReport(units, len(people), *proto_size, "infeasible", None, None, 0.0)
-            return _PartOutcome(report, reasons=tuple(part.infeasible_reasons))
+            return PartOutcome(report, reasons=tuple(part.infeasible_reasons))
+        key = _model_key(part.model)
+        if key in self.optima:
+            return self._reused(self.optima[key], part, units, proto_size, started)
         limit = AFTER_INTERRUPT_LIMIT_S if self.hurrying else budget
         limit -= time.monotonic() - started
+        limit = self._columns(part, limit)
         solver = self.parameters(limit)
         watcher = _Watcher(lambda obj, bound: self.emit(index, len(parts), obj, bound))
         status = self._solve_in_thread(solver, part.model, watcher)
@@ -248,10 +289,56 @@ class _Run:
         if name in ("optimal", "feasible"):
             rows = part.solution(solver.boolean_value)
             objective, bound = round(solver.objective_value), round(solver.best_objective_bound)
+            if name == "optimal" and key is not None:
+                self.optima[key] = _Optimum(list(solver.response_proto.solution), objective)
             report = PartReport(units, len(people), *proto_size, name, objective, bound, elapsed)
-            return _PartOutcome(report, rows)
+            return PartOutcome(report, rows, standby=part.standby_solution(solver.boolean_value))
         report = PartReport(units, len(people), *proto_size, name, None, None, elapsed)
-        return _PartOutcome(report)
+        return PartOutcome(report)
+
+    def _reused(
+        self,
+        optimum: _Optimum,
+        part: PartModel,
+        units: tuple[str, ...],
+        proto_size: tuple[int, int],
+        started: float,
+    ) -> PartOutcome:
+        """An earlier part had this very model: its optimum, read through this part's
+        variables, is this part's optimum."""
+        rows = part.solution(lambda literal: optimum.values[literal.index] == 1)
+        standby = part.standby_solution(lambda literal: optimum.values[literal.index] == 1)
+        people = len(rows)
+        elapsed = time.monotonic() - started
+        value = optimum.objective
+        report = PartReport(units, people, *proto_size, "optimal", value, value, elapsed)
+        return PartOutcome(report, rows, standby=standby)
+
+    def _columns(self, part: PartModel, limit: float) -> float:
+        """Column generation where it applies (optimizer.columns: parts whose coverage is all
+        soft): a proven lower bound for CP-SAT's proof and a first roster that keeps every
+        person's rules; returns the time left. Ctrl-C stops it as it stops a search."""
+        usual = not (self.hurrying or part.relax or part.grouped or part.kept)
+        if not usual or not columns_apply(part.requirements):
+            return limit
+        started = time.monotonic()
+        generation = ColumnGeneration(self.problem, part, started + limit * COLUMN_SHARE)
+        outcome: list[ColumnOutcome] = []
+        thread = threading.Thread(target=lambda: outcome.append(generation.run()))
+        thread.start()
+        while thread.is_alive():
+            try:
+                thread.join(0.1)
+            except KeyboardInterrupt:
+                generation.stop()
+                if not self.note_interrupt():
+                    thread.join()
+                    raise
+        if outcome and outcome[0].bound is not None:
+            part.add_objective_bound(outcome[0].bound)
+        if outcome and outcome[0].rows is not None:
+            part.hint(outcome[0].rows)
+        return limit - (time.monotonic() - started)
 
     def _solve_in_thread(
         self, solver: cp_model.CpSolver, model: cp_model.CpModel, watcher: _Watcher
@@ -291,31 +378,62 @@ _STATUS: dict[cp_model.CpSolverStatus, str] = {
 }
 
 
+def solver_info(settings: SolveSettings) -> SolverInfo:
+    """The solver as the summary records it."""
+    version = ortools.__version__  # type: ignore[attr-defined]
+    return SolverInfo("cp-sat", version, settings.seed, settings.worker_count)
+
+
 def solve(problem: Problem, settings: SolveSettings | None = None) -> Result:
     """Solve a problem; infeasible and unknown are statuses of the Result, never raised."""
     settings = settings or SolveSettings.from_problem(problem)
     run = _Run(problem, settings)
-    version = ortools.__version__  # type: ignore[attr-defined]
-    solver_info = SolverInfo("cp-sat", version, settings.seed, settings.worker_count)
+    info = solver_info(settings)
     quick = capacity_reasons(problem)
-    if quick:
+    if quick and not settings.relax:
         return Result(
             "infeasible",
             None,
             None,
             None,
             time.monotonic() - run.started,
-            solver_info,
+            info,
             reasons=tuple(quick),
         )
-    parts = partition(problem)
+    parts = [whole(problem)] if settings.monolithic else partition(problem)
     outcomes = _solve_parts(run, parts)
-    return _combine(problem, run, outcomes, solver_info)
+    return _combine(problem, run, outcomes, info, tuple(quick))
 
 
-def _solve_parts(run: _Run, parts: list[Part]) -> list[_PartOutcome]:
+def prepare_part(problem: Problem, part: Part, relax: bool = False) -> PartModel:
+    """The part's model with a complete hint from a quick first roster (see
+    optimizer.first_roster): on most parts that roster is already optimal and
+    CP-SAT only has to prove it, which its LP does at the root."""
+    model = PartModel(problem, part.people, part.requirements, relax=relax)
+    if not model.infeasible_reasons:
+        rows = first_roster(problem, part.people, model.requirements, allow_short=relax)
+        if rows is not None:
+            model.hint(rows)
+    return model
+
+
+def solve_part(
+    problem: Problem,
+    part: Part,
+    settings: SolveSettings,
+    model: PartModel | None = None,
+    time_limit_s: float | None = None,
+) -> PartOutcome:
+    """One part on its own, from a model built here or prepared by the caller (replan and
+    `why` re-solve only the parts they touch)."""
+    limit = settings.time_limit_s if time_limit_s is None else time_limit_s
+    run = _Run(problem, replace(settings, time_limit_s=limit))
+    return run.solve_part(0, [part], limit, model)
+
+
+def _solve_parts(run: _Run, parts: list[Part]) -> list[PartOutcome]:
     weights = [max(1, _free_cells(run.problem, part.people)) for part in parts]
-    outcomes: list[_PartOutcome] = []
+    outcomes: list[PartOutcome] = []
     # The next part's model is built (in Python) while CP-SAT solves this one (in C++,
     # without the GIL): building and hinting is about a quarter of the work on Bekasi.
     with ThreadPoolExecutor(max_workers=1) as builder:
@@ -328,7 +446,7 @@ def _solve_parts(run: _Run, parts: list[Part]) -> list[_PartOutcome]:
             outcome = run.solve_part(index, parts, run.remaining() * _share(weights, index), model)
             outcomes.append(outcome)
             run.emit(index, len(parts), outcome.report.objective, outcome.report.bound, done=True)
-            if outcome.report.status in ("infeasible", "invalid"):
+            if outcome.report.status in ("infeasible", "invalid") and not run.settings.relax:
                 if ahead is not None:
                     ahead.cancel()
                 break  # the whole roster cannot exist; no point solving the rest
@@ -358,13 +476,18 @@ def _share(weights: list[int], index: int) -> float:
 
 
 def _combine(
-    problem: Problem, run: _Run, outcomes: list[_PartOutcome], solver: SolverInfo
+    problem: Problem,
+    run: _Run,
+    outcomes: list[PartOutcome],
+    solver: SolverInfo,
+    quick: tuple[str, ...] = (),
 ) -> Result:
     statuses = [o.report.status for o in outcomes]
     reports = tuple(o.report for o in outcomes)
     elapsed = time.monotonic() - run.started
+    relax = run.settings.relax
     if "infeasible" in statuses or "invalid" in statuses:
-        reasons = [r for o in outcomes for r in o.reasons] or [
+        reasons = [*quick, *(r for o in outcomes for r in o.reasons)] or [
             f"the rules for {', '.join(o.report.units)} cannot all hold together"
             for o in outcomes
             if o.report.status == "infeasible"
@@ -376,9 +499,10 @@ def _combine(
             None,
             elapsed,
             solver,
-            reasons=tuple(reasons),
+            reasons=tuple(dict.fromkeys(reasons)),
             parts=reports,
             interrupted=run.interrupted,
+            relaxed=relax,
         )
     if "unknown" in statuses:
         unsolved = [", ".join(o.report.units) for o in outcomes if o.report.status == "unknown"]
@@ -395,14 +519,24 @@ def _combine(
             interrupted=run.interrupted,
         )
     rows: dict[int, tuple[Option, ...]] = {}
+    standby: dict[tuple[int, int], str] = {}
     for outcome in outcomes:
         rows.update(outcome.rows)
-    roster = Roster(tuple(rows[p] for p in range(len(problem.people))))
+        standby.update(outcome.standby)
+    roster = Roster(tuple(rows[p] for p in range(len(problem.people))), standby)
     status = (
         "optimal" if all(s == "optimal" for s in statuses) and not run.interrupted else "feasible"
     )
     objective = sum(o.report.objective or 0 for o in outcomes)
-    bound = sum(o.report.bound or 0 for o in outcomes)
+    bound: int | None = sum(o.report.bound or 0 for o in outcomes)
+    evaluation = evaluate(problem, roster)
+    if relax:
+        # The parts' objectives carry the shortfall penalty; report the usual objective of
+        # the roster, and keep `infeasible` while any minimum is short, so nothing
+        # downstream takes it for a valid roster.
+        objective, bound = evaluation.objective, None
+        if not evaluation.valid:
+            status = "infeasible"
     return Result(
         status,
         roster,
@@ -410,7 +544,9 @@ def _combine(
         bound,
         elapsed,
         solver,
-        evaluation=evaluate(problem, roster),
+        evaluation=evaluation,
+        reasons=quick if relax else (),
         parts=reports,
         interrupted=run.interrupted,
+        relaxed=relax,
     )

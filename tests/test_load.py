@@ -173,7 +173,9 @@ def test_staff_csv_with_bom_and_semicolons_keeps_ids_as_text() -> None:
     loaded = load_scenario(DATA / "base.yaml")
     staff = loaded.scenario.staff
     assert [p.id for p in staff][:2] == ["196804111993031009", "00123"]
-    assert staff[0].extra == {"phone": "0812-1111"}  # extra columns are kept
+    assert staff[0].extra == {"jabatan": "Kepala Seksi"}  # extra columns are kept
+    assert staff[0].phone == "0812-1111"  # not a phone number piket can read: kept, warned
+    assert [w.field for w in loaded.warnings] == ["phone"]
     assert staff[1].skills == ("loket", "ketua-tim")
     assert staff[2].wfa_eligible is False and staff[2].history == 1
     # a blank line (5) is skipped; Dedi is on line 6, named by column
@@ -293,7 +295,9 @@ BAD_CASES = {
     "coverage-day-outside-horizon.yaml": Expected(
         "includes 2026-01-05, outside the horizon", "coverage[0].days", 3
     ),
-    "rule-asks-nothing.yaml": Expected("give min, min_share, max or target", "coverage[2]", 3),
+    "rule-asks-nothing.yaml": Expected(
+        "give min, min_share, max, target or standby", "coverage[2]", 3
+    ),
     "remove-unknown-rule.yaml": Expected(
         "no coverage rule with id 'damkar-malam'", "coverage[2].remove", 4
     ),
@@ -302,6 +306,10 @@ BAD_CASES = {
     "horizon-too-long.yaml": Expected("at most 366 days", "horizon", 2),
     "wrong-version.json": Expected("Input should be 1 (got 2)", "version", 1),
     "custom-tag.yaml": Expected("YAML tag !!python/object/apply:os.system is not allowed", "", 2),
+    "standby-not-on-wfa-days.yaml": Expected("not wfa_days: 2025-12-22", "coverage[2].standby", 3),
+    "standby-weight-above-one.yaml": Expected(
+        "less than or equal to 1 (got 1.5)", "fairness.standby_weight", 3
+    ),
     "broken-syntax.yaml": Expected("YAML syntax", "", 4),
     "broken-syntax.json": Expected("JSON syntax", "", 4),
     "broken-syntax.toml": Expected("TOML syntax", "", 3),
@@ -316,6 +324,38 @@ def test_bad_input_is_reported_with_file_line_and_field(name: str) -> None:
     assert issue.field == expected.field
     assert issue.line == expected.line
     assert Path(issue.file) == BAD / (expected.file or name)
+
+
+# --- accepted with a warning: extra staff columns are kept as written (the format) --------------
+
+WARN = DATA / "warn"
+WARNING_CASES = {
+    "bad-phone.yaml": Expected(
+        "'12-345' is not an Indonesian phone number", "phone", 3, "bad-phone.csv"
+    ),
+    "superior-unknown.yaml": Expected(
+        "no staff member has id '196804111993031099'", "staff[1].superior", 4
+    ),
+    "superior-self.yaml": Expected(
+        "names this person as their own superior", "superior", 3, "superior-self.csv"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WARNING_CASES))
+def test_contacts_piket_cannot_use_are_kept_with_a_warning(name: str) -> None:
+    expected = WARNING_CASES[name]
+    loaded = load_scenario(WARN / name)
+    [warning] = loaded.warnings
+    assert expected.fragment in warning.message
+    assert warning.field == expected.field
+    assert warning.line == expected.line
+    assert Path(warning.file) == WARN / (expected.file or name)
+
+
+def test_an_unreadable_phone_is_kept_as_written() -> None:
+    staff = load_scenario(WARN / "bad-phone.yaml").scenario.staff
+    assert "12-345" in {person.phone for person in staff}
 
 
 def test_every_bad_file_has_an_expectation() -> None:

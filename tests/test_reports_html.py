@@ -18,7 +18,7 @@ from tests.conftest import build, people
 
 CHROMIUM = Path("/usr/bin/chromium")
 EVIL = "<script>alert(1)</script>"
-SECTIONS = ("coverage", "wfa-share", "wfa-distribution", "fewest-wfa", "settings")
+SECTIONS = ("coverage", "wfa-share", "wfa-distribution", "fewest-wfa", "resilience", "settings")
 HEADINGS = {
     "id": ("Kebutuhan piket", "Porsi WFA", "Sebaran hari WFA", "paling sedikit", "Pengaturan"),
     "en": (

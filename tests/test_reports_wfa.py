@@ -30,7 +30,7 @@ def problem() -> Problem:
             "bapenda": {"shifts": ["kantor"]},
         },
         staff=[
-            {"id": NIP_HEAD, "name": "Kepala Dinas", "unit": "dukcapil"},
+            {"id": NIP_HEAD, "name": "Kepala Dinas", "unit": "dukcapil", "phone": "081234567890"},
             {"id": NIP_ZERO, "name": "Budi", "unit": "dukcapil", "superior": NIP_HEAD},
             {"id": NIP_NEW, "name": EVIL, "unit": "dukcapil", "superior": "999"},
             {
@@ -39,7 +39,7 @@ def problem() -> Problem:
                 "unit": "bapenda",
                 "site": "loket",
                 "superior": NIP_HEAD,
-                "phone": "+62811",
+                "phone": "0811-2345-678",
             },
         ],
     )
@@ -102,8 +102,22 @@ def test_one_row_per_wfa_person_day_sorted_with_superiors(tmp_path, problem, ros
     # An unknown superior id is kept, with no name.
     assert by_id.loc[NIP_NEW, h["superior_id"]] == "999"
     assert by_id.loc[NIP_NEW, h["superior"]] == ""
-    for key in ("target", "output", "evidence"):
+    # Reachable: each person's phone and their superior's, normalised.
+    # A leading + would start a formula in Excel: the CSV keeps it text with a ' prefix.
+    assert by_id.loc["b-1", h["phone"]] == "'+628112345678"
+    assert by_id.loc["b-1", h["superior_phone"]] == "'+6281234567890"
+    assert by_id.loc[NIP_ZERO, h["phone"]] == ""
+    for key in ("standby", "target", "output", "evidence"):
         assert set(frame[h[key]]) == {""}
+
+
+def test_standby_days_name_the_rule(tmp_path, problem, roster):
+    # Budi (person 1) stands by for rule dukcapil-siaga on 31 Dec (day 2), a WFA day.
+    on_call = Roster(roster.cells, {(1, 2): "dukcapil-siaga"})
+    write_wfa_reports(tmp_path / "r.csv", problem, on_call, lang="en")
+    frame = _read_csv(tmp_path / "r.csv").set_index(["Staff ID", "Date"])
+    assert frame.loc[(NIP_ZERO, "2025-12-31"), "Standby for rule"] == "dukcapil-siaga"
+    assert frame.loc[(NIP_ZERO, "2025-12-29"), "Standby for rule"] == ""
 
 
 def test_no_wfa_gives_header_only(tmp_path, problem):
@@ -191,9 +205,9 @@ def test_xlsx_layout(tmp_path, problem, roster):
     write_wfa_reports(tmp_path / "r.xlsx", problem, roster)
     sheet = load_workbook(tmp_path / "r.xlsx").active
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:K5"
+    assert sheet.auto_filter.ref == "A1:N5"
     assert sheet["A1"].font.bold
-    assert sheet.column_dimensions["J"].width >= 30  # room to write the day's output
+    assert sheet.column_dimensions["M"].width >= 30  # room to write the day's output
 
 
 def test_pandas_reads_xlsx_ids_intact(tmp_path, problem, roster):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +31,7 @@ LABELS = {
     "id": {
         "onsite": "Piket {shift}",
         "wfa": "WFA — laporan harian ke atasan",
+        "standby": "WFA — siaga {rule}: siap datang untuk shift {shift}",
         "calendar": "Jadwal piket — {name}",
         "staff": "Pegawai",
         "holiday": "Libur nasional",
@@ -38,6 +40,7 @@ LABELS = {
     "en": {
         "onsite": "On site {shift}",
         "wfa": "WFA — daily report to superior",
+        "standby": "WFA — standby for {rule}: ready to come in for the {shift} shift",
         "calendar": "Duty roster — {name}",
         "staff": "Staff",
         "holiday": "Public holiday",
@@ -80,8 +83,11 @@ def write_calendars(
     paths = [folder / name for name in _file_names(problem.people)]
     # Sequential on purpose: text for 10k people takes ~1.2 s; the rest is one fsync per
     # file inside write_atomic, and a thread pool measured no faster on ext4 (fsyncs queue).
+    standby: dict[int, dict[int, str]] = {}
+    for (person_index, day), rule_id in roster.standby.items():
+        standby.setdefault(person_index, {})[day] = rule_id
     for person, row, path in zip(problem.people, roster.cells, paths, strict=True):
-        write_atomic(path, context.calendar(person, row))
+        write_atomic(path, context.calendar(person, row, standby.get(person.index, {})))
     return paths
 
 
@@ -111,11 +117,15 @@ class _Context:
         # 24 h shift ends on a later date without any special case here.
         self.origin = datetime.combine(problem.days[0].date, datetime.min.time())
         self.day_notes = [_escaped_day_note(day, self.labels) for day in problem.days]
-        self.wfa_lines = [self._wfa_lines(day) for day in problem.days]
+        self.wfa_lines = [self._wfa_lines(day, self.labels["wfa"]) for day in problem.days]
+        self.shift_of = {(r.rule_id, r.unit, r.day): r.shift for r in problem.requirements}
         self._times: dict[tuple[str, int], str] = {}
         self._places: dict[tuple[str, str | None, str], str] = {}
 
-    def calendar(self, person: Person, row: tuple[Option, ...]) -> bytes:
+    def calendar(
+        self, person: Person, row: tuple[Option, ...], standby: Mapping[int, str]
+    ) -> bytes:
+        """The person's calendar; `standby`: day -> the rule they stand by for that day."""
         name = escape_text(self.labels["calendar"].format(name=person.name))
         staff = escape_text(f"{self.labels['staff']}: {person.name} ({person.id})")
         chunks = [self.header, fold_line(f"X-WR-CALNAME:{name}") + CRLF, self.timezone]
@@ -123,6 +133,11 @@ class _Context:
             if option.status == ONSITE and option.shift is not None:
                 body = self._time_lines(option.shift, day) + self._place_lines(person, option.shift)
                 chunks.append(self._event(person, day, option.shift, body, staff))
+            elif option.status == WFA and day.index in standby:
+                rule = standby[day.index]
+                shift = self.shift_of.get((rule, person.unit, day.index), "")
+                summary = self.labels["standby"].format(rule=rule, shift=shift)
+                chunks.append(self._event(person, day, WFA, self._wfa_lines(day, summary), staff))
             elif option.status == WFA:
                 chunks.append(self._event(person, day, WFA, self.wfa_lines[day.index], staff))
         chunks.append("END:VCALENDAR" + CRLF)
@@ -158,12 +173,13 @@ class _Context:
             )
         return self._places[key]
 
-    def _wfa_lines(self, day: Day) -> str:
+    @staticmethod
+    def _wfa_lines(day: Day, summary: str) -> str:
         # An all-day event: DATE values, DTEND exclusive (the next day), RFC 5545 §3.6.1.
         return _content(
             f"DTSTART;VALUE=DATE:{day.date:%Y%m%d}",
             f"DTEND;VALUE=DATE:{day.date + timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{escape_text(self.labels['wfa'])}",
+            f"SUMMARY:{escape_text(summary)}",
             "TRANSP:TRANSPARENT",  # working remotely: free/busy should not show the day taken
         )
 

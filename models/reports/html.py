@@ -83,6 +83,15 @@ LABELS: dict[str, dict[str, str]] = {
         "granted": "Hari WFA diberikan",
         "id": "NIP",
         "no_eligible": "Tidak ada pegawai berhak WFA.",
+        "resilience": "Siaga dan N-1",
+        "n1_caption": (
+            "{held} dari {total} kebutuhan-hari tetap terpenuhi bila satu orang yang piket "
+            "berhalangan (hadir di atas minimal, atau ada pegawai siaga)."
+        ),
+        "fragile": "Belum tahan satu ketidakhadiran",
+        "dates": "Tanggal",
+        "more_rules": "… dan {n} aturan lagi (summary.json: resilience)",
+        "standby_title": "Pegawai siaga (WFA, siap datang)",
         "footer": "Dibuat oleh piket. Halaman ini berdiri sendiri dan tidak memuat apa pun dari internet.",
     },
     "en": {
@@ -137,6 +146,15 @@ LABELS: dict[str, dict[str, str]] = {
         "granted": "WFA days given",
         "id": "Staff id",
         "no_eligible": "No WFA-eligible staff.",
+        "resilience": "Standby and N-1",
+        "n1_caption": (
+            "{held} of {total} requirement-days still hold if any one person on site is "
+            "absent (a margin above the minimum, or a standby who can step in)."
+        ),
+        "fragile": "Not resilient to one absence",
+        "dates": "Dates",
+        "more_rules": "… and {n} more rules (summary.json: resilience)",
+        "standby_title": "Standby (on WFA, ready to come in)",
         "footer": "Made by piket. This page is self-contained and loads nothing from the internet.",
     },
 }
@@ -554,6 +572,56 @@ def _person_row(problem: Problem, rank: int, person: Person, counts: Sequence[in
     )
 
 
+_FRAGILE_ROWS = 30  # rules listed as not resilient; the rest are counted
+
+
+def _resilience_section(problem: Problem, evaluation: Evaluation, t: _Text) -> str:
+    """N-1 per rule and day, the rules and days one absence would break, and who stands by."""
+    figures = evaluation.resilience
+    held = sum(figure.resilient for figure in figures)
+    parts = [
+        f'<p class="caption">'
+        f"{_e(t('n1_caption', held=t.integer(held), total=t.integer(len(figures))))}</p>"
+    ]
+    fragile: dict[tuple[str, str], list[str]] = {}
+    for figure in figures:
+        if not figure.resilient:
+            fragile.setdefault((figure.unit, figure.requirement), []).append(figure.date)
+    if fragile:
+        shown = list(fragile.items())[:_FRAGILE_ROWS]
+        rows = "".join(
+            f"<tr><td>{_e(rule)}</td><td>{_e(unit)}</td><td>{_e(', '.join(days))}</td></tr>\n"
+            for (unit, rule), days in shown
+        )
+        more = len(fragile) - len(shown)
+        note = f'<p class="caption">{_e(t("more_rules", n=more))}</p>' if more else ""
+        parts.append(
+            f"<h3>{_e(t('fragile'))}</h3>\n<table>\n<thead><tr><th>{_e(t('rule'))}</th>"
+            f"<th>{_e(t('unit'))}</th><th>{_e(t('dates'))}</th></tr></thead>\n"
+            f"<tbody>\n{rows}</tbody>\n</table>{note}"
+        )
+    if evaluation.standby:
+        parts.append(_standby_table(problem, evaluation, t))
+    return "\n".join(parts)
+
+
+def _standby_table(problem: Problem, evaluation: Evaluation, t: _Text) -> str:
+    rows = []
+    for figure in evaluation.standby:
+        for staff_id in figure.staff:
+            person = problem.people[problem.person_index[staff_id]]
+            rows.append(
+                f"<tr><td>{_e(figure.requirement)}</td><td>{_e(figure.date)}</td>"
+                f"<td>{_e(person.name)}</td><td>{_e(person.id)}</td>"
+                f"<td>{_e(person.phone or '')}</td></tr>\n"
+            )
+    head = "".join(f"<th>{_e(t(key))}</th>" for key in ("rule", "date", "name", "id", "phone"))
+    return (
+        f"<h3>{_e(t('standby_title'))}</h3>\n<table>\n<thead><tr>{head}</tr></thead>\n"
+        f"<tbody>\n{''.join(rows)}</tbody>\n</table>"
+    )
+
+
 # --- the page --------------------------------------------------------------------------
 
 
@@ -576,6 +644,7 @@ def render_html(
             _distribution_section(problem, evaluation, counts, t),
         ),
         ("fewest-wfa", t("fewest"), _fewest_section(problem, counts, t)),
+        ("resilience", t("resilience"), _resilience_section(problem, evaluation, t)),
         (
             "settings",
             t("settings"),

@@ -70,6 +70,8 @@ COMMON = {
         "wfa_share": "Porsi WFA",
         "jain": "Indeks Jain",
         "superior": "Atasan langsung",
+        "phone": "Telepon",
+        "standby": "Siaga",
     },
     "en": {
         "staff": "Staff",
@@ -93,6 +95,8 @@ COMMON = {
         "wfa_share": "WFA share",
         "jain": "Jain index",
         "superior": "Direct superior",
+        "phone": "Phone",
+        "standby": "Standby",
     },
 }
 

@@ -1,9 +1,10 @@
 """Daily WFA performance report template: one row per WFA person-day, as XLSX and CSV.
 
 PermenPAN-RB 4/2025 (and Kota Bekasi's rules for the trial) require every WFA worker to
-report each day's results to their direct superior. This writes the sheet they fill in:
-who worked from anywhere on which day, with whom to report to, and empty target, output and
-evidence-link columns.
+report each day's results to their direct superior, and to stay reachable. This writes the
+sheet they fill in: who worked from anywhere on which day, their phone, whom to report to
+(and the superior's phone), the rule they stand by for that day if they are standby, and
+empty target, output and evidence-link columns.
 
 Both formats are written because both are asked for in practice: the XLSX for people
 (styled, filterable), the CSV for upload to other systems. Every cell that comes from input
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,8 +32,6 @@ from models.problem import WFA, Person, Problem
 from models.reports.labels import COMMON, check_language
 from models.result import Roster
 
-SUPERIOR_KEY = "superior"  # the extra staff column naming the direct superior's id
-
 # Column keys in output order; the last three are left empty for the worker to fill in.
 COLUMNS = (
     "date",
@@ -44,6 +42,9 @@ COLUMNS = (
     "site",
     "superior_id",
     "superior",
+    "phone",
+    "superior_phone",
+    "standby",
     "target",
     "output",
     "evidence",
@@ -60,6 +61,9 @@ HEADERS = {
         "site": COMMON["id"]["site"],
         "superior_id": "NIP atasan",
         "superior": COMMON["id"]["superior"],
+        "phone": COMMON["id"]["phone"],
+        "superior_phone": "Telepon atasan",
+        "standby": "Siaga untuk aturan",
         "target": "Target harian",
         "output": "Hasil kerja",
         "evidence": "Tautan bukti",
@@ -73,6 +77,9 @@ HEADERS = {
         "site": COMMON["en"]["site"],
         "superior_id": "Superior ID",
         "superior": COMMON["en"]["superior"],
+        "phone": COMMON["en"]["phone"],
+        "superior_phone": "Superior's phone",
+        "standby": "Standby for rule",
         "target": "Daily target",
         "output": "Work output",
         "evidence": "Evidence link",
@@ -100,6 +107,9 @@ class ReportRow:
     site: str
     superior_id: str
     superior: str
+    phone: str
+    superior_phone: str
+    standby: str  # the rule id this person stands by for that day, or ""
 
     def texts(self) -> tuple[str, ...]:
         """The input-derived cells after the date, in COLUMNS order."""
@@ -111,6 +121,9 @@ class ReportRow:
             self.site,
             self.superior_id,
             self.superior,
+            self.phone,
+            self.superior_phone,
+            self.standby,
         )
 
 
@@ -140,7 +153,7 @@ def _paths(path: Path) -> tuple[Path, Path]:
 def wfa_rows(problem: Problem, roster: Roster) -> list[ReportRow]:
     """One row per WFA person-day, sorted by unit, date, name (staff id breaks ties)."""
     rows = [
-        _row(problem, person, problem.days[d].date)
+        _row(problem, person, problem.days[d].date, roster.standby.get((person.index, d), ""))
         for person, cells in zip(problem.people, roster.cells, strict=True)
         for d, option in enumerate(cells)
         if option.status == WFA
@@ -149,8 +162,8 @@ def wfa_rows(problem: Problem, roster: Roster) -> list[ReportRow]:
     return rows
 
 
-def _row(problem: Problem, person: Person, day: date) -> ReportRow:
-    superior_id, superior_name = _superior(problem, person)
+def _row(problem: Problem, person: Person, day: date, standby: str) -> ReportRow:
+    superior_id, superior = person.superior or "", _superior(problem, person)
     return ReportRow(
         day=day,
         staff_id=person.id,
@@ -159,26 +172,22 @@ def _row(problem: Problem, person: Person, day: date) -> ReportRow:
         unit_name=problem.units[person.unit].name,
         site=person.site or "",
         superior_id=superior_id,
-        superior=superior_name,
+        superior=superior.name if superior else "",
+        phone=person.phone or "",
+        superior_phone=(superior.phone or "") if superior else "",
+        standby=standby,
     )
 
 
-def _superior(problem: Problem, person: Person) -> tuple[str, str]:
-    """(id, name) of the direct superior; the name is empty when the id is not on the staff.
+def _superior(problem: Problem, person: Person) -> Person | None:
+    """The direct superior, or None when there is none or the id is not on the staff.
 
-    An unknown id is still shown: the worker must report to someone, and a planner can see
-    and fix a wrong id more easily than a missing one.
+    A loaded scenario's superiors are always on the staff (validation sees to it); a
+    Problem built another way may name someone else, whose id is still shown: a planner
+    can see and fix a wrong id more easily than a missing one.
     """
-    superior_id = _text(person.extra.get(SUPERIOR_KEY))
-    index = problem.person_index.get(superior_id)
-    return superior_id, (problem.people[index].name if index is not None else "")
-
-
-def _text(value: object) -> str:
-    """An extra staff column as text; blank cells arrive as None or NaN from spreadsheets."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
+    index = problem.person_index.get(person.superior or "")
+    return problem.people[index] if index is not None else None
 
 
 # --- XLSX --------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from models.output import write_atomic
 from models.problem import LEAVE, OFF, ONSITE, WFA, Day, Option, Person, Problem
 from models.reports.labels import COMMON, STATUS, WEEKDAYS, check_language
-from models.result import CoverageFigure, Evaluation, PoolFairness, Roster
+from models.result import CoverageFigure, Evaluation, PoolFairness, Roster, StandbyFigure
 
 # Labels only this workbook shows; the shared ones come from labels.COMMON.
 LABELS = {
@@ -167,12 +167,12 @@ def write_workbook(
     workbook = Workbook(write_only=True)
     members = _members_by_unit(problem)
     coverage = _coverage_by_unit(evaluation.coverage)
+    standby = _standby_by_unit(problem, evaluation.standby)
     titles = sheet_titles(list(problem.units), reserved=LABELS[lang]["summary"])
     _write_summary(workbook, problem, roster, evaluation, members, coverage, lang)
     for unit in problem.units:
-        _write_unit_sheet(
-            workbook, titles[unit], problem, roster, unit, members[unit], coverage[unit], lang
-        )
+        grid = _UnitGrid(members[unit], coverage[unit], standby[unit])
+        _write_unit_sheet(workbook, titles[unit], problem, roster, unit, grid, lang)
     buffer = BytesIO()
     workbook.save(buffer)
     write_atomic(Path(path), buffer.getvalue())
@@ -196,6 +196,31 @@ def _coverage_by_unit(
     for figure in figures:
         grouped[figure.unit].setdefault(figure.requirement, []).append(figure)
     return grouped
+
+
+def _standby_by_unit(
+    problem: Problem, figures: Iterable[StandbyFigure]
+) -> defaultdict[str, dict[str, dict[str, str]]]:
+    """unit -> rule id -> ISO date -> the names of who stands by, for the rules asking."""
+    grouped: defaultdict[str, dict[str, dict[str, str]]] = defaultdict(dict)
+    for figure in figures:
+        names = [problem.people[problem.person_index[i]].name for i in figure.staff]
+        grouped[figure.unit].setdefault(figure.requirement, {})[figure.date] = ", ".join(names)
+    return grouped
+
+
+@dataclass(frozen=True)
+class _UnitGrid:
+    """What one unit's sheet shows: its people, coverage per rule, standby per rule."""
+
+    people: list[Person]
+    rules: dict[str, list[CoverageFigure]]
+    standby: dict[str, dict[str, str]]
+
+
+def _has_contacts(problem: Problem) -> bool:
+    """Whether the staff file gives phones or superiors: then each sheet lists them."""
+    return any(person.phone or person.superior for person in problem.people)
 
 
 def sheet_titles(units: list[str], reserved: str) -> dict[str, str]:
@@ -367,15 +392,16 @@ def _write_unit_sheet(
     problem: Problem,
     roster: Roster,
     unit: str,
-    people: list[Person],
-    rules: dict[str, list[CoverageFigure]],
+    grid: _UnitGrid,
     lang: str,
 ) -> None:
     ws = workbook.create_sheet(title)
     styles = _Styles(ws)
-    days = problem.days
-    last_column = get_column_letter(FIXED_COLUMNS + len(days))
-    _set_widths(ws, [20, 30, 16, *[10] * len(days)])
+    days, people = problem.days, grid.people
+    # Contacts (phone, direct superior) sit right of the days: the grid stays where it was.
+    contacts = _has_contacts(problem)
+    last_column = get_column_letter(FIXED_COLUMNS + len(days) + 2 * contacts)
+    _set_widths(ws, [20, 30, 16, *[10] * len(days), *([18, 30] if contacts else [])])
     ws.row_dimensions[NOTE_ROW].height = 36
     ws.row_dimensions[HEADER_ROW].height = 30
     ws.freeze_panes = f"{get_column_letter(FIXED_COLUMNS + 1)}{FIRST_PERSON_ROW}"
@@ -387,12 +413,16 @@ def _write_unit_sheet(
     ws.append([styles.cell(f"{LABELS[lang]['title']}: {name}", "title")])
     ws.append(_legend_row(styles, lang))
     ws.append(_note_row(styles, days, lang))
-    ws.append(_header_row(styles, days, lang))
+    ws.append(
+        _header_row(styles, days, lang) + (_contact_headers(styles, lang) if contacts else [])
+    )
     statuses = {status: STATUS[lang][status] for status in (WFA, ONSITE, OFF, LEAVE)}
+    statuses["standby"] = f"{statuses[WFA]} · {COMMON[lang]['standby']}"
     for person in people:
-        ws.append(_person_row(styles, statuses, person, roster.cells[person.index]))
+        row = _person_row(styles, statuses, person, roster.cells[person.index], roster)
+        ws.append(row + (_contact_cells(styles, problem, person) if contacts else []))
     ws.append([])
-    for row in _coverage_rows(styles, problem, rules, lang):
+    for row in _coverage_rows(styles, problem, grid, lang):
         ws.append(row)
 
 
@@ -471,20 +501,45 @@ def _header_row(styles: _Styles, days: tuple[Day, ...], lang: str) -> list[Cell]
 
 
 def _person_row(
-    styles: _Styles, statuses: dict[str, str], person: Person, options: Iterable[Option]
+    styles: _Styles,
+    statuses: dict[str, str],
+    person: Person,
+    options: Iterable[Option],
+    roster: Roster,
 ) -> list[Cell]:
     # The id is text: a NIP has 18 digits, more than Excel keeps in a number.
     cells = [styles.cell(person.id), styles.cell(person.name), styles.cell(person.site or "")]
-    for option in options:
-        text = option.shift if option.status == ONSITE and option.shift else statuses[option.status]
+    for day, option in enumerate(options):
+        if option.status == ONSITE and option.shift:
+            text = option.shift
+        elif option.status == WFA and (person.index, day) in roster.standby:
+            text = statuses["standby"]
+        else:
+            text = statuses[option.status]
         cells.append(styles.cell(text, option.status))
     return cells
 
 
+def _contact_headers(styles: _Styles, lang: str) -> list[Cell]:
+    return [
+        styles.cell(COMMON[lang]["phone"], "header"),
+        styles.cell(COMMON[lang]["superior"], "header"),
+    ]
+
+
+def _contact_cells(styles: _Styles, problem: Problem, person: Person) -> list[Cell]:
+    """The person's phone and their direct superior (name, or the id if not on the staff)."""
+    index = problem.person_index.get(person.superior or "")
+    superior = problem.people[index].name if index is not None else (person.superior or "")
+    return [styles.cell(person.phone or ""), styles.cell(superior)]
+
+
 def _coverage_rows(
-    styles: _Styles, problem: Problem, rules: dict[str, list[CoverageFigure]], lang: str
+    styles: _Styles, problem: Problem, grid: _UnitGrid, lang: str
 ) -> Iterator[list[Cell]]:
-    """A heading, then per rule one row: on site / required per day, shortfalls in red."""
+    """A heading, then per rule one row: on site / required per day, shortfalls in red; a
+    rule asking for standby gets a second row naming who stands by each day."""
+    rules = grid.rules
     if not rules:
         return
     common = COMMON[lang]
@@ -503,6 +558,13 @@ def _coverage_rows(
         for day in problem.days:
             cells.append(_coverage_cell(styles, by_day.get(day.index)))
         yield cells
+        standby = grid.standby.get(rule_id)
+        if standby:
+            cells = [styles.cell(""), styles.cell(common["standby"]), styles.cell(first.shift)]
+            for day in problem.days:
+                names = standby.get(day.date.isoformat(), "")
+                cells.append(styles.cell(names, WFA if names else "plain"))
+            yield cells
 
 
 def _coverage_cell(styles: _Styles, figure: CoverageFigure | None) -> Cell:

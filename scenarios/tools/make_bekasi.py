@@ -9,7 +9,7 @@ Writes, next to this folder (scenarios/):
     bekasi-nataru-2025-demo.yaml  bekasi-nataru-2025-demo-staff.csv  (8 units, ~570 staff)
     variants/bekasi-dukcapil-30.yaml, variants/bekasi-dukcapil-70.yaml
 
-Standard library only. Every random choice comes from one `random.Random(2025)`, the
+Standard library and piket's `models.synthetic.names`. Every random choice comes from one `random.Random(2025)`, the
 output is written in a fixed order with '\\n' line ends, so re-running reproduces every
 file byte for byte. The YAML files are generated too (their requests and pins name
 generated ids): change this script, not the YAML, and re-run it.
@@ -43,6 +43,8 @@ from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 
 SCENARIOS = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(SCENARIOS.parent))  # run as a script from a checkout
+from models.synthetic.names import Ids, make_name  # noqa: E402
 
 # --------------------------------------------------------------------------------------
 # Calendar (SE MenPAN-RB B/531/M.KT.02/2025: flexible work on 29-31 Dec 2025)
@@ -126,346 +128,8 @@ def select_days(spec) -> list[int]:
 
 
 # --------------------------------------------------------------------------------------
-# Synthetic people
+# Synthetic people (names and ids: models/synthetic/names.py, shared with `piket generate`)
 # --------------------------------------------------------------------------------------
-# Name parts, grouped so that combinations read like real Indonesian names.
-COMMON_M = [
-    "Budi",
-    "Agus",
-    "Andi",
-    "Dedi",
-    "Hendra",
-    "Joko",
-    "Rudi",
-    "Slamet",
-    "Wahyu",
-    "Fajar",
-    "Dimas",
-    "Bambang",
-    "Dani",
-    "Hadi",
-    "Iwan",
-    "Nanang",
-    "Teguh",
-    "Heru",
-    "Asep",
-    "Ujang",
-    "Dadang",
-    "Cecep",
-    "Yayan",
-    "Aditya",
-    "Bayu",
-    "Galih",
-    "Reza",
-    "Sandi",
-    "Wawan",
-    "Anton",
-    "Deni",
-    "Sugeng",
-    "Arief",
-    "Irfan",
-    "Taufik",
-    "Gilang",
-    "Hari",
-    "Yudi",
-    "Rian",
-    "Toni",
-]
-ISLAMIC_PREFIX_M = ["Muhammad", "Ahmad", "Mochamad"]
-ISLAMIC_M = [
-    "Rizky",
-    "Yusuf",
-    "Rahmat",
-    "Ilham",
-    "Fikri",
-    "Hafiz",
-    "Lukman",
-    "Samsul",
-    "Fauzan",
-    "Ridho",
-    "Syahrul",
-    "Firdaus",
-    "Arif",
-    "Zainal",
-    "Hasan",
-    "Ikhsan",
-]
-CHRISTIAN_M = [
-    "Yohanes",
-    "Markus",
-    "Stefanus",
-    "Yosef",
-    "Robert",
-    "Hotman",
-    "Daniel",
-    "Paulus",
-    "Fransiskus",
-    "Antonius",
-]
-ORDINAL = ["Eko", "Dwi", "Tri"]
-FAMILY_M = [
-    "Santoso",
-    "Fauzi",
-    "Hidayat",
-    "Saputra",
-    "Pratama",
-    "Kurniawan",
-    "Setiawan",
-    "Nugroho",
-    "Prasetyo",
-    "Wibowo",
-    "Firmansyah",
-    "Hermawan",
-    "Ramadhan",
-    "Maulana",
-    "Sudrajat",
-    "Suherman",
-    "Supriyadi",
-    "Hakim",
-    "Rahman",
-    "Syahputra",
-    "Wijaya",
-    "Susanto",
-    "Permana",
-    "Nurdin",
-    "Sofyan",
-    "Iskandar",
-    "Gunawan",
-    "Hidayatullah",
-    "Wahyudi",
-    "Purnomo",
-]
-NEUTRAL_M = [
-    "Santoso",
-    "Saputra",
-    "Pratama",
-    "Kurniawan",
-    "Setiawan",
-    "Nugroho",
-    "Wijaya",
-    "Susanto",
-    "Gunawan",
-    "Wibowo",
-    "Purnomo",
-    "Prasetyo",
-]
-COMMON_F = [
-    "Dewi",
-    "Rina",
-    "Ratna",
-    "Wulan",
-    "Indah",
-    "Fitri",
-    "Yuni",
-    "Ayu",
-    "Putri",
-    "Rini",
-    "Endah",
-    "Euis",
-    "Neneng",
-    "Ani",
-    "Lia",
-    "Maya",
-    "Novi",
-    "Diah",
-    "Ratih",
-    "Kartika",
-    "Tuti",
-    "Yanti",
-    "Lina",
-    "Mega",
-    "Intan",
-    "Dina",
-    "Eva",
-    "Imas",
-    "Lilis",
-    "Nia",
-    "Sari",
-    "Tika",
-    "Vina",
-    "Winda",
-    "Desi",
-    "Ika",
-    "Sinta",
-    "Rosmawati",
-    "Yulia",
-    "Hesti",
-]
-ISLAMIC_F = ["Siti", "Nur", "Nurul", "Anisa", "Fauziah", "Rahmi", "Umi", "Hana", "Aisyah"]
-CHRISTIAN_F = [
-    "Maria",
-    "Theresia",
-    "Agnes",
-    "Veronika",
-    "Elisabeth",
-    "Yohana",
-    "Kristina",
-    "Magdalena",
-]
-MIDDLE_F = ["Ayu", "Indah", "Nur", "Puspita", "Kartika", "Dwi"]
-FAMILY_F = [
-    "Rahayu",
-    "Lestari",
-    "Wulandari",
-    "Handayani",
-    "Susanti",
-    "Permatasari",
-    "Puspitasari",
-    "Anggraini",
-    "Hidayah",
-    "Rahmawati",
-    "Kusumawati",
-    "Yuliana",
-    "Oktaviani",
-    "Safitri",
-    "Agustina",
-    "Fitriani",
-    "Maharani",
-    "Novitasari",
-    "Purnamasari",
-    "Sulistyowati",
-    "Wahyuni",
-    "Ningsih",
-    "Andriani",
-    "Kurniasih",
-    "Setiawati",
-    "Nurhasanah",
-    "Aminah",
-]
-NEUTRAL_F = [
-    "Lestari",
-    "Wulandari",
-    "Handayani",
-    "Susanti",
-    "Permatasari",
-    "Kusumawati",
-    "Yuliana",
-    "Oktaviani",
-    "Agustina",
-    "Maharani",
-    "Purnamasari",
-    "Setiawati",
-]
-MARGA = [  # Batak family names, used by men and women alike
-    "Siregar",
-    "Nasution",
-    "Lubis",
-    "Simanjuntak",
-    "Harahap",
-    "Sihombing",
-    "Situmorang",
-    "Tambunan",
-    "Manurung",
-    "Pardede",
-    "Sinaga",
-    "Simatupang",
-    "Pangaribuan",
-    "Hutapea",
-    "Sitompul",
-    "Panjaitan",
-    "Gultom",
-    "Hasibuan",
-]
-# Full names of well-known public figures that the combinations could produce: skipped.
-BLOCKED_NAMES = {
-    "Budi Gunawan",
-    "Hendra Setiawan",
-    "Taufik Hidayat",
-    "Hendra Gunawan",
-    "Irfan Hakim",
-    "Andi Arief",
-    "Dewi Lestari",
-    "Indah Permatasari",
-    "Eko Patrio",
-    "Budi Karya",
-    "Rudi Hartono",
-    "Agus Salim",
-    "Ahmad Dhani",
-    "Arief Muhammad",
-    "Yusuf Mansur",
-}
-MOBILE_PREFIX = "0810"  # not assigned to any Indonesian mobile operator: no real subscriber
-
-
-class Ids:
-    """Unique 18-digit NIP / NI PPPK and unique synthetic phone numbers."""
-
-    def __init__(self, rng: random.Random):
-        self.rng = rng
-        self.ids: set[str] = set()
-        self.phones: set[str] = set()
-
-    def person_id(self, kind: str, birth: date, appointed: tuple[int, int], sex: int) -> str:
-        year, month = appointed
-        while True:
-            serial = self.rng.randint(1, 999)
-            if kind == "pns":  # birth YYYYMMDD + CPNS appointment YYYYMM + sex + serial
-                pid = f"{birth:%Y%m%d}{year:04d}{month:02d}{sex}{serial:03d}"
-            else:  # NI PPPK: birth YYYYMMDD + appointment year YYYY + 21 + sex + serial
-                pid = f"{birth:%Y%m%d}{year:04d}21{sex}{serial:03d}"
-            assert len(pid) == 18 and pid.isdigit()
-            if pid not in self.ids:
-                self.ids.add(pid)
-                return pid
-
-    def phone(self) -> str:
-        while True:
-            number = MOBILE_PREFIX + f"{self.rng.randint(0, 99_999_999):08d}"
-            if number not in self.phones:
-                self.phones.add(number)
-                return number
-
-
-def _pick(rng: random.Random, *pools: list) -> str:
-    """One name part from each pool, in order, joined by spaces."""
-    return " ".join(rng.choice(pool) for pool in pools)
-
-
-def _islamic_prefixed_m(rng: random.Random) -> str:
-    name = _pick(rng, ISLAMIC_PREFIX_M, ISLAMIC_M + COMMON_M)
-    if rng.random() < 0.5:
-        name += " " + rng.choice(FAMILY_M)
-    return name
-
-
-def _three_part_f(rng: random.Random) -> str:
-    first = rng.choice(COMMON_F + ISLAMIC_F[:3])
-    middle = rng.choice([m for m in MIDDLE_F if m != first])  # no "Ayu Ayu"
-    return f"{first} {middle} {rng.choice(FAMILY_F)}"
-
-
-# Name patterns by sex, as (cumulative share, builder): a draw r in [0, 1) takes the first
-# pattern with r < share. The order and the draws inside the builders fix every name in
-# the generated files: keep them.
-NAME_PATTERNS = {
-    "male": [
-        (0.42, lambda rng: _pick(rng, COMMON_M, FAMILY_M)),
-        (0.62, _islamic_prefixed_m),
-        (0.74, lambda rng: _pick(rng, ISLAMIC_M, FAMILY_M)),
-        (0.84, lambda rng: _pick(rng, CHRISTIAN_M, MARGA + NEUTRAL_M)),
-        (0.92, lambda rng: _pick(rng, COMMON_M, MARGA)),
-        (1.0, lambda rng: _pick(rng, ORDINAL, NEUTRAL_M + ["Wahyudi", "Hermawan", "Suherman"])),
-    ],
-    "female": [
-        (0.40, lambda rng: _pick(rng, COMMON_F, FAMILY_F)),
-        (0.58, lambda rng: _pick(rng, ISLAMIC_F, FAMILY_F)),
-        (0.68, lambda rng: _pick(rng, ["Sri", "Dwi", "Tri"], FAMILY_F)),
-        (0.78, lambda rng: _pick(rng, CHRISTIAN_F, MARGA + NEUTRAL_F)),
-        (0.88, lambda rng: _pick(rng, COMMON_F, MARGA)),
-        (1.0, _three_part_f),
-    ],
-}
-
-
-def make_name(rng: random.Random, female: bool) -> str:
-    patterns = NAME_PATTERNS["female" if female else "male"]
-    while True:
-        r = rng.random()
-        name = next(build for share, build in patterns if r < share)(rng)
-        if name not in BLOCKED_NAMES:
-            return name
-
-
 FEMALE_SHARE = {  # by the first skill of a person, else by unit kind
     "bidan": 1.0,
     "perawat": 0.72,
@@ -519,6 +183,7 @@ def rule(
     min=None,
     min_share=None,
     max=None,
+    standby=None,
     note=None,
 ):
     r = {"id": rid, "unit": unit_id}
@@ -534,6 +199,8 @@ def rule(
         r["min_share"] = Decimal(min_share)
     if max is not None:
         r["max"] = max
+    if standby is not None:
+        r["standby"] = standby
     if note:
         r["_note"] = note
     return r
@@ -612,14 +279,18 @@ def rsud_ward(
     midwives: int = 0,
     head: bool = False,
     lead_skill: str = "perawat",
+    specialists: int = 0,
 ) -> list:
+    """A ward's people; `specialists` of its doctors are specialists (dokter spesialis)."""
     parts = []
     if head:
         parts.append((1, "dokter", "head"))
         doctors -= 1
     parts.append((nurse_lead, f"{lead_skill}|ketua-tim", "lead"))
-    if doctors:
-        parts.append((doctors, "dokter", "staff"))
+    if doctors - specialists:
+        parts.append((doctors - specialists, "dokter", "staff"))
+    if specialists:
+        parts.append((specialists, "dokter|spesialis", "staff"))
     if midwives:
         parts.append((midwives, "bidan", "staff"))
     if nurses:
@@ -718,6 +389,19 @@ def add_damkar(units, cov, posts, mako, *, mako_min, mako_operators, comment) ->
             min=mako_operators,
         )
     )
+    # Siaga: on the WFA days one Mako operator works from anywhere, reachable and ready to
+    # come in to the command room for the jaga (the operators are WFA-eligible for it).
+    cov.append(
+        rule(
+            "damkar-mako-operator-siaga",
+            "damkar",
+            "jaga",
+            "wfa",
+            site="mako",
+            skill="operator",
+            standby=1,
+        )
+    )
     for p in posts:
         cov.append(rule(f"damkar-{p}-jaga", "damkar", "jaga", "all", site=p, min=5))
         cov.append(
@@ -744,6 +428,19 @@ def add_rsud_cam(units, cov, wards, comment) -> None:
     for site, _, minimums in wards:
         for skill, counts in minimums.items():
             cov += ppm_rules(f"rsud-{site}", "rsud-cam", site, counts, skill=skill)
+    # Siaga: on the WFA days one IGD specialist is on call for the night shift (konsulen
+    # on call), working from anywhere (the IGD specialists are WFA-eligible for it).
+    cov.append(
+        rule(
+            "rsud-igd-malam-spesialis-siaga",
+            "rsud-cam",
+            "malam",
+            "wfa",
+            site="igd",
+            skill="spesialis",
+            standby=1,
+        )
+    )
 
 
 def add_dukcapil(units, cov, groups, piket, comment) -> None:
@@ -984,7 +681,11 @@ def full_scenario() -> dict:
 
     # RSUD dr. Chasbullah Abdulmadjid (Type B): wards on pagi / siang / malam
     wards = [
-        ("igd", rsud_ward(8, 48, doctors=14, head=True), {None: (10, 9, 7), "dokter": (2, 2, 1)}),
+        (
+            "igd",
+            rsud_ward(8, 48, doctors=14, head=True, specialists=4),
+            {None: (10, 9, 7), "dokter": (2, 2, 1)},
+        ),
         ("icu", rsud_ward(6, 36, doctors=8), {None: (7, 6, 5), "dokter": (1, 1, 1)}),
         (
             "kebidanan",
@@ -1254,7 +955,11 @@ def demo_scenario() -> dict:
     )
 
     wards = [
-        ("igd", rsud_ward(6, 26, doctors=8, head=True), {None: (6, 5, 4), "dokter": (1, 1, 1)}),
+        (
+            "igd",
+            rsud_ward(6, 26, doctors=8, head=True, specialists=4),
+            {None: (6, 5, 4), "dokter": (1, 1, 1)},
+        ),
         ("icu", rsud_ward(4, 22, doctors=6), {None: (5, 4, 3), "dokter": (1, 0, 1)}),
         rawat_inap_ward("a"),
     ]
@@ -1404,6 +1109,9 @@ def generate_staff(sc: dict, rng: random.Random, ids: Ids) -> list:
                 person["superior"] = unit_head["id"]
 
     units = {u["id"]: u for u in sc["units"]}
+    standby_scopes = [
+        (r["unit"], r.get("site"), r.get("skill")) for r in sc["coverage"] if r.get("standby")
+    ]
     for person in staff:
         u = units[person["unit"]]
         # WFA eligibility (PermenPAN-RB 4/2025): new in post (appointed 2025) or under a
@@ -1411,12 +1119,26 @@ def generate_staff(sc: dict, rng: random.Random, ids: Ids) -> list:
         new_in_post = person["appointed_year"] >= 2025
         if u["wfa"] and (new_in_post or (person["role"] == "staff" and rng.random() < 0.01)):
             person["wfa_eligible"] = False
+        # A standby (siaga) is on WFA: the people a siaga rule names may work from anywhere
+        # in a unit that otherwise may not, unless new in post.
+        if not u["wfa"] and not new_in_post and in_scope(person, standby_scopes):
+            person["wfa_eligible"] = True
         # history: piket days carried in earlier periods
         share = 0.2 if u["wfa"] else 0.05
         if rng.random() < share:
             person["history"] = rng.choices([1, 2, 3, 4, 5, 6], [6, 5, 4, 3, 2, 1])[0]
     assign_leave(sc, staff, rng)
     return staff
+
+
+def in_scope(person: dict, scopes: list) -> bool:
+    """Whether the person matches one of (unit, site or None, skill or None)."""
+    return any(
+        person["unit"] == unit_id
+        and (site is None or person["site"] == site)
+        and (skill is None or skill in person["skills"])
+        for unit_id, site, skill in scopes
+    )
 
 
 def assign_leave(sc: dict, staff: list, rng: random.Random) -> None:
@@ -1831,12 +1553,27 @@ class Witness:
                 have = sum(1 for p in members if self.cell[p["id"]][i] == r["shift"])
                 if have < need or (r.get("max") is not None and have > r["max"]):
                     errors.append(f"{r['id']}/{uid} {DAYS[i]}: {have} on site, need {need}")
+                if r.get("standby") and len(self.standby_free(members, i)) < r["standby"]:
+                    errors.append(f"{r['id']}/{uid} {DAYS[i]}: too few free for standby")
         for pin in self.pins:
             got = self.cell[pin["staff"]][DAYS.index(pin["date"])]
             want = pin["shift"] if pin["status"] == "onsite" else pin["status"]
             if got != want:
                 errors.append(f"pin {pin['staff']} {pin['date']}: {got} != {want}")
         return errors
+
+    def standby_free(self, members: list, i: int) -> list:
+        """Members who could stand by on day i (a WFA day): WFA-eligible, not on leave, not
+        on site in the witness (a roster unit's day off becomes WFA, which breaks no rule)."""
+        free = []
+        for p in members:
+            u = self.units[p["unit"]]
+            eligible = p["wfa_eligible"] if p["wfa_eligible"] is not None else u["wfa"]
+            on_site = self.cell[p["id"]][i] in u["shifts"]
+            on_leave = i in p.get("_leave_days", ())
+            if eligible and u["schedule"] == "roster" and not on_site and not on_leave:
+                free.append(p)
+        return free
 
     def slack(self) -> dict:
         """Per unit: the smallest (available matching staff) / (minimum) over rules and days."""
