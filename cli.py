@@ -43,6 +43,7 @@ from models.problem import Problem
 from models.reports.export import ReportTargets, write_reports
 from models.result import CellChange, Evaluation
 from models.scenario import ScenarioFile
+from models.shift_scheduling import read_instance, write_scenario
 from models.synthetic.generate import GeneratorSettings, generate
 from optimizer.check import evaluate, read_roster
 from optimizer.explain import Conflict, Explanation, Sources, explain
@@ -1102,6 +1103,27 @@ def _print_replan(outcome: Replan, problem: Problem, out_dir: Path) -> None:
     out.print(
         f"wrote {out_dir / 'roster.csv'}, {out_dir / 'changes.csv'} and {out_dir / 'summary.json'}"
     )
+
+
+@main.command("import-benchmark")
+@click.argument("instance", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    help="Folder to write the scenario into [.].",
+)
+def import_benchmark_command(instance: Path, out_dir: Path) -> None:
+    """Convert an instance of the shift scheduling benchmark (Curtois & Qu, InstanceN.txt)
+    into a scenario (YAML + staff and requests CSV) that `piket solve` solves; its objective
+    is the benchmark's penalty."""
+    try:
+        paths = write_scenario(read_instance(instance), out_dir)
+    except InvalidInput as error:
+        _fail_invalid(error)
+    _print_written(paths)
+    out.print(f"solve it with: piket solve {paths[0]}", highlight=False)
 
 
 @main.command("schema")

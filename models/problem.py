@@ -389,11 +389,14 @@ class Problem:
             for req in self.requirements
             if req.target is not None
         )
-        for p in self.people:
-            bound += w.holiday_duty * self.holiday_duty_days(p.index) ** 2
-            bound += w.night_shifts * self.night_shift_days(p.index) ** 2
-            idle = sum(self.onsite_counts_as_idle(cell) for cell in self.options[p.index])
-            bound += w.onsite_days * idle
+        for p in self.people:  # a weight of 0 switches a term off: no need to count it
+            if w.holiday_duty:
+                bound += w.holiday_duty * self.holiday_duty_days(p.index) ** 2
+            if w.night_shifts:
+                bound += w.night_shifts * self.night_shift_days(p.index) ** 2
+            if w.onsite_days:
+                idle = sum(self.onsite_counts_as_idle(cell) for cell in self.options[p.index])
+                bound += w.onsite_days * idle
         return bound + 1
 
     # --- rules ---------------------------------------------------------------------------

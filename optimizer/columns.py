@@ -45,6 +45,10 @@ from optimizer.model import PartModel
 SCALE = 1000
 # A row enters the master when its reduced cost is below this (LP tolerance).
 ENTER = -1e-6
+# Column generation goes on only where a round of pricing takes at most 1/ROUNDS_NEEDED of
+# its time: it needs some 15–25 rounds to converge on the benchmark's Instances 2–10; on
+# larger parts the time is better spent searching (benchmarks/README.md).
+ROUNDS_NEEDED = 20
 # Wentges smoothing: prices are this share the best Lagrangian prices so far, the rest the
 # master's duals.
 SMOOTHING = 0.5
@@ -93,19 +97,21 @@ class _Priced:
     bound: int | None
 
 
-class _Rows(cp_model.CpSolverSolutionCallback):
-    """Keeps the rows of every solution CP-SAT finds: each is a column (several per
-    pricing round: fewer rounds)."""
+class Rosters(cp_model.CpSolverSolutionCallback):
+    """Keeps the rows (and objective) of every solution CP-SAT finds: each row is a column
+    (several per pricing round: fewer rounds)."""
 
     def __init__(self, model: PartModel, people: Sequence[int]) -> None:
         super().__init__()
         self._model = model
         self._people = people
         self.found: list[dict[int, tuple[Option, ...]]] = []
+        self.objectives: list[int] = []
 
     def on_solution_callback(self) -> None:
         rows = self._model.solution(self.boolean_value)
         self.found.append({p: rows[p] for p in self._people})
+        self.objectives.append(round(self.objective_value))
 
 
 @dataclass
@@ -118,13 +124,10 @@ class ColumnGeneration:
     def __post_init__(self) -> None:
         self.people = self.part.people
         self.requirements = self.part.requirements
-        # (person, day, shift) -> requirements that count the person on site in that shift
-        self.counted_in: dict[tuple[int, int, str], list[int]] = {}
-        for r, req in enumerate(self.requirements):
-            for p in req.members:
-                self.counted_in.setdefault((p, req.day, req.shift), []).append(r)
+        self.counted_in = coverage_index(self.requirements)
         self.pricing: dict[int, PartModel] = {}
         self.rounds = 0
+        self.abandoned = False
         self.stopped = False
         self._active: set[cp_model.CpSolver] = set()
         self._lock = threading.Lock()
@@ -154,43 +157,41 @@ class ColumnGeneration:
 
     # --- the whole run ---------------------------------------------------------------------
 
-    def run(self, seed_share: float = 0.15, master_ip_share: float = 0.25) -> ColumnOutcome:
-        """Seed rows from a short solve of the full model (`seed_share` of the time), generate
-        rows until the bound meets the master's value or time is up, and keep
-        `master_ip_share` of the time for choosing the roster from the rows."""
+    def add_rosters(self, rosters: Sequence[dict[int, tuple[Option, ...]]]) -> None:
+        """Rows of rosters found elsewhere (each a feasible row of its person) as columns:
+        the master then starts near them, not from each person's cheapest row alone."""
+        for rows in rosters:
+            for p in self.people:
+                self._add_row(p, rows[p])
+
+    def run(
+        self, first: dict[int, tuple[Option, ...]] | None = None, master_ip_share: float = 0.25
+    ) -> ColumnOutcome:
+        """Generate rows until the bound meets the master's value or time is up, and keep
+        `master_ip_share` of the time for choosing the roster from the rows, starting from
+        `first` (a roster whose rows were added with `add_rosters`)."""
         started = time.monotonic()
-        budget = self.deadline - started
-        first = self._seed(started + budget * seed_share)
-        bound = self._generate(started + budget * (1 - master_ip_share))
+        bound = self._generate(started + (self.deadline - started) * (1 - master_ip_share))
+        if self.abandoned:
+            return ColumnOutcome(None, None, None, self.rounds, 0)
         rows, objective = self._best_roster(bound, first)
         return ColumnOutcome(
             bound, rows, objective, self.rounds, sum(len(c) for c in self.columns.values())
         )
 
-    def _seed(self, deadline: float) -> dict[int, tuple[Option, ...]] | None:
-        """Rows from every roster a short solve of the full model finds (CP-SAT's own large
-        neighbourhood search is quick to find good ones): the master starts near them, not
-        from each person's cheapest row alone. Returns the best roster found."""
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 8
-        solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
-        found = _Rows(self.part, self.people)
-        status = self._solve(solver, self.part.model, found)
-        for rows in found.found:
-            for p, row in rows.items():
-                self._add_row(p, row)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) or not found.found:
-            return None
-        return found.found[-1]
-
     def _generate(self, deadline: float) -> int | None:
         """Rounds of pricing until the bound meets the master's value; the bound (None when
         not even the first round completed in time)."""
         center = [Fraction(0)] * len(self.requirements)
+        started = time.monotonic()
         priced = self._price_all(center, deadline, gap=0)
         self._add_columns(priced)
         if not _complete(priced):
             return None  # time ran out within the first round: no bound, some rows
+        if (time.monotonic() - started) * ROUNDS_NEEDED > deadline - started:
+            # Too slow to converge in the time (a large part): leave the time to the search.
+            self.abandoned = True
+            return None
         best = self._lagrangian(center, priced)
         master = _Master(self)
         smoothing = SMOOTHING
@@ -268,7 +269,7 @@ class ColumnGeneration:
         solver.parameters.cp_model_presolve = False
         solver.parameters.linearization_level = 2
         solver.parameters.absolute_gap_limit = max(0.0, gap * SCALE)
-        found = _Rows(model, [p])
+        found = Rosters(model, [p])
         status = self._solve(solver, model.model, found)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return _Priced([], None, None)
@@ -280,7 +281,7 @@ class ColumnGeneration:
         total = sum((Fraction(r.bound or 0, SCALE) for r in priced.values()), Fraction(0))
         for req, price in zip(self.requirements, prices, strict=True):
             total += min(
-                _cover_cost(req, n) - price * n
+                cover_cost(req, n) - price * n
                 for n in {0, min(req.target or 0, len(req.members)), len(req.members)}
             )
         return total
@@ -359,11 +360,22 @@ class ColumnGeneration:
         return rows, round(solver.objective_value)
 
 
+def coverage_index(requirements: Sequence[Requirement]) -> dict[tuple[int, int, str], list[int]]:
+    """(person, day, shift) -> indexes of the requirements that count the person on site in
+    that shift that day."""
+    counted_in: dict[tuple[int, int, str], list[int]] = {}
+    for r, req in enumerate(requirements):
+        for p in req.members:
+            counted_in.setdefault((p, req.day, req.shift), []).append(r)
+    return counted_in
+
+
 def _complete(priced: dict[int, _Priced]) -> bool:
     return all(result.bound is not None for result in priced.values())
 
 
-def _cover_cost(req: Requirement, onsite: int) -> int:
+def cover_cost(req: Requirement, onsite: int) -> int:
+    """What a soft-target requirement costs with `onsite` people on site."""
     target = req.target or 0
     return req.weight * max(0, target - onsite) + req.over_weight * max(0, onsite - target)
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import ortools
 from ortools.sat.python import cp_model, cp_model_helper
@@ -22,11 +23,11 @@ from ortools.sat.python import cp_model, cp_model_helper
 from models.problem import Option, Problem
 from models.result import PartReport, Result, Roster, SolverInfo
 from optimizer.check import evaluate
-from optimizer.columns import ColumnGeneration, ColumnOutcome
 from optimizer.columns import applies as columns_apply
 from optimizer.explain import capacity_reasons
 from optimizer.first_roster import first_roster
 from optimizer.model import PartModel
+from optimizer.soft_cover import SoftCoverSearch, WarmStart
 
 # Easy components (office units only: no rest between days, no weekly rules) are packed
 # together up to this many free cells: one CP-SAT call each would cost more in setup than
@@ -40,10 +41,10 @@ PACK_FREE_CELLS = 8000
 # subsolver list) and 1 worker with linearization 2 (patroli 11 s vs 1.8 s); see
 # benchmarks/README.md. The threads share the cores, so this uses all cores and no more.
 PORTFOLIO_WORKERS = 8
-# Parts whose coverage is all soft spend up to this share of their time on column generation
-# (optimizer.columns): its bound proves optima CP-SAT's LP cannot, and its roster is a strong
-# start (measured on the shift scheduling benchmark, benchmarks/README.md).
-COLUMN_SHARE = 0.5
+# Parts whose coverage is all soft spend this share of their time on a first roster and a
+# bound (optimizer.soft_cover: column generation and neighbourhood search), the rest on the
+# final solve (measured on the shift scheduling benchmark, benchmarks/README.md).
+SOFT_COVER_SHARE = 0.85
 # After Ctrl-C or the time limit, parts not yet solved only get a first roster, this fast.
 AFTER_INTERRUPT_LIMIT_S = 5.0
 
@@ -191,6 +192,11 @@ def _model_key(model: cp_model.CpModel) -> str | None:
     return hashlib.blake2b(str(proto).encode(), digest_size=16).hexdigest()
 
 
+def _reader(values: list[int]) -> Callable[[Any], bool]:
+    """A literal's value in a solution, by its variable's index in the model."""
+    return lambda literal: values[literal.index] == 1
+
+
 class _Watcher(cp_model.CpSolverSolutionCallback):
     """Reports each improving solution as progress."""
 
@@ -275,7 +281,7 @@ class _Run:
             return self._reused(self.optima[key], part, units, proto_size, started)
         limit = AFTER_INTERRUPT_LIMIT_S if self.hurrying else budget
         limit -= time.monotonic() - started
-        limit = self._columns(part, limit)
+        limit = self._soft_cover(part, limit)
         solver = self.parameters(limit)
         watcher = _Watcher(lambda obj, bound: self.emit(index, len(parts), obj, bound))
         status = self._solve_in_thread(solver, part.model, watcher)
@@ -288,7 +294,11 @@ class _Run:
         elapsed = time.monotonic() - started
         if name in ("optimal", "feasible"):
             rows = part.solution(solver.boolean_value)
-            objective, bound = round(solver.objective_value), round(solver.best_objective_bound)
+            # The objective of the roster returned, from its own values: after a time limit
+            # CP-SAT's reported objective_value can belong to an earlier, worse solution
+            # (seen on the shift scheduling benchmark: 3,323 reported for a roster of 3,223).
+            objective = part.objective_at(solver.value)
+            bound = min(objective, round(solver.best_objective_bound))
             if name == "optimal" and key is not None:
                 self.optima[key] = _Optimum(list(solver.response_proto.solution), objective)
             report = PartReport(units, len(people), *proto_size, name, objective, bound, elapsed)
@@ -306,38 +316,39 @@ class _Run:
     ) -> PartOutcome:
         """An earlier part had this very model: its optimum, read through this part's
         variables, is this part's optimum."""
-        rows = part.solution(lambda literal: optimum.values[literal.index] == 1)
-        standby = part.standby_solution(lambda literal: optimum.values[literal.index] == 1)
+        read = _reader(optimum.values)
+        rows = part.solution(read)
+        standby = part.standby_solution(read)
         people = len(rows)
         elapsed = time.monotonic() - started
         value = optimum.objective
         report = PartReport(units, people, *proto_size, "optimal", value, value, elapsed)
         return PartOutcome(report, rows, standby=standby)
 
-    def _columns(self, part: PartModel, limit: float) -> float:
-        """Column generation where it applies (optimizer.columns: parts whose coverage is all
-        soft): a proven lower bound for CP-SAT's proof and a first roster that keeps every
-        person's rules; returns the time left. Ctrl-C stops it as it stops a search."""
+    def _soft_cover(self, part: PartModel, limit: float) -> float:
+        """Parts whose coverage is all soft (optimizer.soft_cover): a strong first roster and
+        a proven lower bound before the final solve; returns the time left. Ctrl-C stops it
+        as it stops a search."""
         usual = not (self.hurrying or part.relax or part.grouped or part.kept)
         if not usual or not columns_apply(part.requirements):
             return limit
         started = time.monotonic()
-        generation = ColumnGeneration(self.problem, part, started + limit * COLUMN_SHARE)
-        outcome: list[ColumnOutcome] = []
-        thread = threading.Thread(target=lambda: outcome.append(generation.run()))
+        search = SoftCoverSearch(self.problem, part, started + limit * SOFT_COVER_SHARE)
+        found: list[WarmStart] = []
+        thread = threading.Thread(target=lambda: found.append(search.run()))
         thread.start()
         while thread.is_alive():
             try:
                 thread.join(0.1)
             except KeyboardInterrupt:
-                generation.stop()
+                search.stop()
                 if not self.note_interrupt():
                     thread.join()
                     raise
-        if outcome and outcome[0].bound is not None:
-            part.add_objective_bound(outcome[0].bound)
-        if outcome and outcome[0].rows is not None:
-            part.hint(outcome[0].rows)
+        if found and found[0].bound is not None:
+            part.add_objective_bound(found[0].bound)
+        if found and found[0].rows is not None:
+            part.hint(found[0].rows)
         return limit - (time.monotonic() - started)
 
     def _solve_in_thread(

@@ -48,7 +48,9 @@ def ward(
         "name": "ward",
         "horizon": {"start": WEEK["start"], "end": end},
         "shifts": copy.deepcopy(SHIFTS),
-        "units": {"ward": {"schedule": "roster", "shifts": works or ["pagi"], "rules": rules or {}}},
+        "units": {
+            "ward": {"schedule": "roster", "shifts": works or ["pagi"], "rules": rules or {}}
+        },
         "staff": staff or [{"id": "n1", "name": "Nurse 1", "unit": "ward"}],
         "coverage": coverage or [],
         "fairness": copy.deepcopy(NO_FAIRNESS),
@@ -58,7 +60,14 @@ def ward(
 
 
 def every_day(shift: str, target: int, weight: int, **more: Any) -> dict[str, Any]:
-    return {"unit": "ward", "shift": shift, "days": "all", "target": target, "weight": weight, **more}
+    return {
+        "unit": "ward",
+        "shift": shift,
+        "days": "all",
+        "target": target,
+        "weight": weight,
+        **more,
+    }
 
 
 def solved(problem: Problem) -> Result:
@@ -81,7 +90,9 @@ def onsite_days(result: Result, person: int = 0) -> list[int]:
 def test_max_shifts_per_type():
     # One nurse, 4 days, a target of 1 in pagi each day (weight 10). At most 2 pagi:
     # 2 days short -> 20. Her own limit of 3 (a staff column) overrides the unit's: 10.
-    limited = ward({"max_shifts_per_type": {"pagi": 2}}, days=4, coverage=[every_day("pagi", 1, 10)])
+    limited = ward(
+        {"max_shifts_per_type": {"pagi": 2}}, days=4, coverage=[every_day("pagi", 1, 10)]
+    )
     assert solved(limited).objective == 20
     own = [{"id": "n1", "name": "Nurse 1", "unit": "ward", "max_shifts_per_type": "pagi=3"}]
     overridden = ward(
@@ -195,7 +206,9 @@ def test_shift_off_request():
     # (weight 3): cheaper to miss the target -> 3. A wish not to be on site at all that day
     # (no shift) with weight 2 is cheaper to break -> 2.
     coverage = [{"unit": "ward", "shift": "siang", "days": "2026-01-05", "target": 1, "weight": 3}]
-    shift_off = [{"staff": "n1", "date": "2026-01-05", "want": "not_onsite", "shift": "siang", "weight": 4}]
+    shift_off = [
+        {"staff": "n1", "date": "2026-01-05", "want": "not_onsite", "shift": "siang", "weight": 4}
+    ]
     problem = ward(works=["pagi", "siang"], days=1, coverage=coverage, requests=shift_off)
     result = solved(problem)
     assert result.objective == 3
@@ -214,7 +227,14 @@ def test_overstaffing_weight():
         staff=[{"id": f"o{k}", "name": f"O {k}", "unit": "office"} for k in range(3)],
         days=1,
         coverage=[
-            {"unit": "office", "shift": "pagi", "days": "all", "target": 2, "weight": 1, "over_weight": 5}
+            {
+                "unit": "office",
+                "shift": "pagi",
+                "days": "all",
+                "target": 2,
+                "weight": 1,
+                "over_weight": 5,
+            }
         ],
     )
     assert solved(problem).objective == 5
@@ -225,14 +245,22 @@ def test_personal_rule_overrides_the_units():
     # on each of 3 days (weight 10): n1 covers all three -> 0; under the unit's rule -> 10.
     coverage = [every_day("pagi", 1, 10)]
     own = [{"id": "n1", "name": "Nurse 1", "unit": "ward", "max_consecutive_onsite_days": 3}]
-    assert solved(ward({"max_consecutive_onsite_days": 1}, own, days=3, coverage=coverage)).objective == 0
-    assert solved(ward({"max_consecutive_onsite_days": 1}, days=3, coverage=coverage)).objective == 10
+    assert (
+        solved(ward({"max_consecutive_onsite_days": 1}, own, days=3, coverage=coverage)).objective
+        == 0
+    )
+    assert (
+        solved(ward({"max_consecutive_onsite_days": 1}, days=3, coverage=coverage)).objective == 10
+    )
 
 
 def test_onsite_days_weight_zero_switches_the_term_off():
     # The soft-target example of test_solve with onsite_days weighed 0: no cost at all.
-    problem = ward(staff=[{"id": f"n{k}", "name": f"N {k}", "unit": "ward"} for k in range(2)],
-                   days=3, coverage=[every_day("pagi", 2, 3)])
+    problem = ward(
+        staff=[{"id": f"n{k}", "name": f"N {k}", "unit": "ward"} for k in range(2)],
+        days=3,
+        coverage=[every_day("pagi", 2, 3)],
+    )
     result = solved(problem)
     assert result.objective == 0
     assert result.evaluation is not None and result.evaluation.terms["onsite_days"] == 0
@@ -356,14 +384,36 @@ def test_new_fields_load_from_yaml_and_staff_columns(tmp_path):
 @pytest.mark.parametrize(
     ("change", "staff", "field", "message"),
     [
-        (("not_followed_by: [N]", "not_followed_by: [X]"), None, "shifts.D.not_followed_by[0]", "unknown shift 'X'"),
-        (("max_shifts_per_type: {N: 3}", "max_shifts_per_type: {Q: 3}"), None, "max_shifts_per_type", "unknown shift 'Q'"),
+        (
+            ("not_followed_by: [N]", "not_followed_by: [X]"),
+            None,
+            "shifts.D.not_followed_by[0]",
+            "unknown shift 'X'",
+        ),
+        (
+            ("max_shifts_per_type: {N: 3}", "max_shifts_per_type: {Q: 3}"),
+            None,
+            "max_shifts_per_type",
+            "unknown shift 'Q'",
+        ),
         (("target: 2,", "min: 1,"), None, "coverage[0].over_weight", "no target"),
-        (("", ""), "id,name,unit,max_shifts_per_type\nA,A,ward,D:5\n", "max_shifts_per_type", "SHIFT=LIMIT"),
-        (("", ""), "id,name,unit,min_consecutive_onsite_days\nA,A,ward,0\n", "min_consecutive_onsite_days", "greater than or equal to 1"),
+        (
+            ("", ""),
+            "id,name,unit,max_shifts_per_type\nA,A,ward,D:5\n",
+            "max_shifts_per_type",
+            "SHIFT=LIMIT",
+        ),
+        (
+            ("", ""),
+            "id,name,unit,min_consecutive_onsite_days\nA,A,ward,0\n",
+            "min_consecutive_onsite_days",
+            "greater than or equal to 1",
+        ),
     ],
 )
-def test_bad_new_fields_are_reported_with_file_line_and_field(tmp_path, change, staff, field, message):
+def test_bad_new_fields_are_reported_with_file_line_and_field(
+    tmp_path, change, staff, field, message
+):
     text = BASE_YAML.replace(*change) if change[0] else BASE_YAML
     staff = staff or "id,name,unit\nA,A,ward\n"
     with pytest.raises(InvalidInput) as error:
@@ -372,3 +422,17 @@ def test_bad_new_fields_are_reported_with_file_line_and_field(tmp_path, change, 
     assert issues, error.value.issues
     assert message in issues[0].message
     assert issues[0].line is not None
+
+
+def test_the_json_schema_describes_the_new_fields():
+    from models.scenario import ScenarioFile
+
+    definitions = ScenarioFile.model_json_schema()["$defs"]
+    assert "not_followed_by" in definitions["Shift"]["properties"]
+    assert "over_weight" in definitions["CoverageRule"]["properties"]
+    assert "onsite_days" in definitions["FairnessWeights"]["properties"]
+    for model in ("Rules", "StaffMember"):
+        properties = definitions[model]["properties"]
+        for key in ("max_shifts_per_type", "min_work_minutes", "max_weekends_worked"):
+            assert key in properties, (model, key)
+    assert "not_onsite" in str(definitions["Request"]["properties"]["want"])
