@@ -36,7 +36,7 @@ SEED_SHARE = 0.1
 COLUMNS_SHARE = 0.35
 # Built one person at a time, each person's best row is looked for only with this many
 # seconds for them; with less, their first row.
-BEST_ROW_S = 1.0
+BEST_ROW_S = 0.5
 
 
 @dataclass
