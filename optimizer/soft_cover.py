@@ -34,6 +34,9 @@ from optimizer.model import PartModel
 # shift scheduling benchmark's Instances 1–12 at 60 s (benchmarks/README.md).
 SEED_SHARE = 0.1
 COLUMNS_SHARE = 0.35
+# CP-SAT needs some 40 s only to load a model of Instance24's size (1.1 million variables):
+# above this many variables the short first solve is left out.
+SEED_MAX_VARIABLES = 500_000
 # Built one person at a time, each person's best row is looked for only with this many
 # seconds for them; with less, their first row.
 BEST_ROW_S = 0.5
@@ -111,6 +114,8 @@ class SoftCoverSearch:
     def _seed(self, deadline: float) -> tuple[list[tuple[Rows, int]], bool]:
         """Every roster a short CP-SAT solve of the part finds, best last, with objectives;
         and whether the last is proved optimal."""
+        if len(self.part.model.proto.variables) > SEED_MAX_VARIABLES:
+            return [], False
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 8
         solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())

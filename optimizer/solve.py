@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import ortools
 from ortools.sat.python import cp_model, cp_model_helper
@@ -28,6 +29,8 @@ from optimizer.explain import capacity_reasons
 from optimizer.first_roster import first_roster
 from optimizer.model import PartModel
 from optimizer.soft_cover import SoftCoverSearch, WarmStart
+
+_T = TypeVar("_T")
 
 # Easy components (office units only: no rest between days, no weekly rules) are packed
 # together up to this many free cells: one CP-SAT call each would cost more in setup than
@@ -282,6 +285,10 @@ class _Run:
         limit = AFTER_INTERRUPT_LIMIT_S if self.hurrying else budget
         limit -= time.monotonic() - started
         limit = self._soft_cover(part, limit)
+        if limit is None:  # the soft-cover search found no roster: a shorter solve cannot
+            elapsed = time.monotonic() - started
+            report = PartReport(units, len(people), *proto_size, "unknown", None, None, elapsed)
+            return PartOutcome(report)
         solver = self.parameters(limit)
         watcher = _Watcher(lambda obj, bound: self.emit(index, len(parts), obj, bound))
         status = self._solve_in_thread(solver, part.model, watcher)
@@ -325,10 +332,11 @@ class _Run:
         report = PartReport(units, people, *proto_size, "optimal", value, value, elapsed)
         return PartOutcome(report, rows, standby=standby)
 
-    def _soft_cover(self, part: PartModel, limit: float) -> float:
+    def _soft_cover(self, part: PartModel, limit: float) -> float | None:
         """Parts whose coverage is all soft (optimizer.soft_cover): a strong first roster and
-        a proven lower bound before the final solve; returns the time left. Ctrl-C stops it
-        as it stops a search."""
+        a proven lower bound before the final solve; returns the time left, or None when the
+        search found no roster at all (it had CP-SAT on the same model, and more time, so
+        the final solve would only overrun the limit). Ctrl-C stops it as it stops a search."""
         usual = not (self.hurrying or part.relax or part.grouped or part.kept)
         if not usual or not columns_apply(part.requirements):
             return limit
@@ -345,10 +353,11 @@ class _Run:
                 if not self.note_interrupt():
                     thread.join()
                     raise
-        if found and found[0].bound is not None:
+        if not found or found[0].rows is None:
+            return None
+        if found[0].bound is not None:
             part.add_objective_bound(found[0].bound)
-        if found and found[0].rows is not None:
-            part.hint(found[0].rows)
+        part.hint(found[0].rows)
         return limit - (time.monotonic() - started)
 
     def _solve_in_thread(
@@ -413,7 +422,19 @@ def solve(problem: Problem, settings: SolveSettings | None = None) -> Result:
         )
     parts = [whole(problem)] if settings.monolithic else partition(problem)
     outcomes = _solve_parts(run, parts)
-    return _combine(problem, run, outcomes, info, tuple(quick))
+    return _hurried(run, lambda: _combine(problem, run, outcomes, info, tuple(quick)))
+
+
+def _hurried(run: _Run, step: Callable[[], _T]) -> _T:
+    """Run a step outside CP-SAT's search; a first Ctrl-C (or SIGTERM) there marks the run
+    interrupted and does the step again, hurrying, so the roster still comes. A second one
+    gives up."""
+    while True:
+        try:
+            return step()
+        except KeyboardInterrupt:
+            if not run.note_interrupt():
+                raise
 
 
 def prepare_part(problem: Problem, part: Part, relax: bool = False) -> PartModel:
@@ -454,7 +475,8 @@ def _solve_parts(run: _Run, parts: list[Part]) -> list[PartOutcome]:
             ahead = (
                 builder.submit(run.prepare, parts[index + 1]) if index + 1 < len(parts) else None
             )
-            outcome = run.solve_part(index, parts, run.remaining() * _share(weights, index), model)
+            budget = run.remaining() * _share(weights, index)
+            outcome = _hurried(run, partial(run.solve_part, index, parts, budget, model))
             outcomes.append(outcome)
             run.emit(index, len(parts), outcome.report.objective, outcome.report.bound, done=True)
             if outcome.report.status in ("infeasible", "invalid") and not run.settings.relax:
