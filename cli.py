@@ -71,6 +71,9 @@ def _fail_invalid(error: InvalidInput) -> NoReturn:
     sys.exit(EXIT_INVALID)
 
 
+_LISTED = 10  # items listed by name in the human output (rules, parts, warnings); the rest counted
+
+
 def _load(path: Path) -> tuple[Any, Problem]:
     try:
         loaded = load_scenario(path)
@@ -80,15 +83,14 @@ def _load(path: Path) -> tuple[Any, Problem]:
     return loaded, Problem(loaded.scenario)
 
 
-_WARNINGS_LISTED = 10
-
-
 def _warn(warnings: tuple[InputIssue, ...]) -> None:
     """Accepted input piket cannot use as meant (an unknown superior, an unreadable phone)."""
-    for warning in warnings[:_WARNINGS_LISTED]:
+    for warning in warnings[:_LISTED]:
         err.print(f"[yellow]warning[/]: {warning}", highlight=False)
-    if len(warnings) > _WARNINGS_LISTED:
-        err.print(f"[yellow]warning[/]: … and {len(warnings) - _WARNINGS_LISTED} more (summary.json: input_warnings)")
+    if len(warnings) > _LISTED:
+        err.print(
+            f"[yellow]warning[/]: … and {len(warnings) - _LISTED} more (summary.json: input_warnings)"
+        )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -305,9 +307,6 @@ def _print_unproven(parts: list[dict[str, Any]]) -> None:
         out.print(
             f"  … and {len(unproven) - _LISTED} more part(s) not proven optimal (summary.json: parts)"
         )
-
-
-_LISTED = 10  # rules listed by name in the human summary; the rest are counted
 
 
 def _print_standby(figures: list[dict[str, Any]]) -> None:

@@ -18,11 +18,12 @@ from pathlib import Path
 
 from models.load import LoadedScenario, staff_columns
 from models.output import write_atomic
-from models.scenario import StaffMember
+from models.scenario import PERSON_RULES, StaffMember
 
 HISTORY = "history"
-# The format's staff fields, in the order a staff file written from an inline list has them.
-FIELDS = tuple(StaffMember.model_fields)
+# The format's staff fields, in the order a staff file written from an inline list has them:
+# the person's own fields, then their rules.
+FIELDS = (*(f for f in StaffMember.model_fields if f not in PERSON_RULES), *PERSON_RULES)
 
 
 def piket_days_text(value: Decimal) -> str:

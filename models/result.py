@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -54,94 +54,53 @@ class Roster:
 
 
 @dataclass(frozen=True)
-class CoverageFigure:
+class RuleDay:
+    """One coverage requirement: a rule for one unit (site, skill) and shift on one day."""
+
     requirement: str
     unit: str
     site: str | None
     skill: str | None
     shift: str
     date: str
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CoverageFigure(RuleDay):
     required: int
     max: int | None
     onsite: int
     met: bool
     target: int | None = None
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "requirement": self.requirement,
-            "unit": self.unit,
-            "site": self.site,
-            "skill": self.skill,
-            "shift": self.shift,
-            "date": self.date,
-            "required": self.required,
-            "max": self.max,
-            "onsite": self.onsite,
-            "met": self.met,
-            "target": self.target,
-        }
-
 
 @dataclass(frozen=True)
-class StandbyFigure:
+class StandbyFigure(RuleDay):
     """Who stands by for one rule on one day (a rule asking for `standby`)."""
 
-    requirement: str
-    unit: str
-    site: str | None
-    skill: str | None
-    shift: str
-    date: str
     asked: int
     staff: tuple[str, ...]  # staff ids named, in staff order
 
-    def as_json(self, problem: Problem) -> dict[str, Any]:
+    def as_json(self, problem: Problem) -> dict[str, Any]:  # type: ignore[override]
         people = [problem.people[problem.person_index[i]] for i in self.staff]
-        return {
-            "requirement": self.requirement,
-            "unit": self.unit,
-            "site": self.site,
-            "skill": self.skill,
-            "shift": self.shift,
-            "date": self.date,
-            "asked": self.asked,
-            "staff": [{"id": p.id, "name": p.name, "phone": p.phone} for p in people],
+        return super().as_json() | {
+            "staff": [{"id": p.id, "name": p.name, "phone": p.phone} for p in people]
         }
 
 
 @dataclass(frozen=True)
-class ResilienceFigure:
+class ResilienceFigure(RuleDay):
     """N-1 for one rule on one day: does it still hold if any one person on site is absent?"""
 
-    requirement: str
-    unit: str
-    site: str | None
-    skill: str | None
-    shift: str
-    date: str
     required: int
     onsite: int
     standby: int  # standby named for this rule that day
     resilient: bool
     reason: str  # "margin 2", "standby", "no margin, no standby", "not met", "no minimum"
     required_resilient: bool = False  # the rule says `resilient: true`: a hard rule
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "requirement": self.requirement,
-            "unit": self.unit,
-            "site": self.site,
-            "skill": self.skill,
-            "shift": self.shift,
-            "date": self.date,
-            "required": self.required,
-            "onsite": self.onsite,
-            "standby": self.standby,
-            "resilient": self.resilient,
-            "reason": self.reason,
-            "required_resilient": self.required_resilient,
-        }
 
 
 @dataclass(frozen=True)

@@ -137,18 +137,17 @@ def parse_shift_limits(value: Any) -> Any:
     return value
 
 
-class Rules(Strict):
-    """Hard rules; a unit's `rules` override the global ones key by key."""
+class PersonRules(BaseModel):
+    """The rules that may also be set for one person, as staff columns of the same names;
+    a person's own rule overrides their unit's. None: not stated here."""
 
-    min_rest_hours: Annotated[float, Field(ge=0, le=24 * 14)] | None = None
+    model_config = ConfigDict(frozen=True)
+
     max_consecutive_onsite_days: Annotated[int, Field(ge=1)] | None = None
-    max_onsite_days: NonNegativeInt | None = None
-    min_shifts_per_week: Annotated[int, Field(ge=0, le=7)] | None = None
-    max_shifts_per_week: Annotated[int, Field(ge=0, le=7)] | None = None
-    # Hospital-grade rules (nurse rostering), per person over the horizon; each may also be
-    # given for one person as a staff column (PERSON_RULES).
+    # Hospital-grade rules (nurse rostering), per person over the horizon.
     min_consecutive_onsite_days: Annotated[int, Field(ge=1)] | None = None
     min_consecutive_days_off: Annotated[int, Field(ge=1)] | None = None
+    max_onsite_days: NonNegativeInt | None = None
     max_weekends_worked: NonNegativeInt | None = None
     min_work_minutes: NonNegativeInt | None = None
     max_work_minutes: NonNegativeInt | None = None
@@ -158,6 +157,14 @@ class Rules(Strict):
     @classmethod
     def _shift_limits(cls, value: Any) -> Any:
         return parse_shift_limits(value)
+
+
+class Rules(Strict, PersonRules):
+    """Hard rules; a unit's `rules` override the global ones key by key."""
+
+    min_rest_hours: Annotated[float, Field(ge=0, le=24 * 14)] | None = None
+    min_shifts_per_week: Annotated[int, Field(ge=0, le=7)] | None = None
+    max_shifts_per_week: Annotated[int, Field(ge=0, le=7)] | None = None
 
     def overridden_by(self, other: Rules) -> Rules:
         """These rules with every key that `other` states explicitly replaced."""
@@ -177,16 +184,7 @@ class Unit(Strict):
 
 
 # The rules a staff column may set for one person (same names and meanings as in `rules`).
-PERSON_RULES = (
-    "max_consecutive_onsite_days",
-    "min_consecutive_onsite_days",
-    "min_consecutive_days_off",
-    "max_onsite_days",
-    "max_weekends_worked",
-    "min_work_minutes",
-    "max_work_minutes",
-    "max_shifts_per_type",
-)
+PERSON_RULES = tuple(PersonRules.model_fields)
 
 
 def split_bar(value: Any) -> Any:
@@ -225,8 +223,9 @@ def id_text(value: Any, column: str) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class StaffMember(BaseModel):
-    """One person. Extra columns (office, rank, ...) are kept in `model_extra`."""
+class StaffMember(PersonRules):
+    """One person, with their own rules (PersonRules, overriding the unit's). Extra columns
+    (office, rank, ...) are kept in `model_extra`."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -240,21 +239,6 @@ class StaffMember(BaseModel):
     history: PiketDays = Decimal(0)
     superior: str | None = None  # the direct superior's staff id
     phone: str | None = None  # normalised to +62... when it is an Indonesian number
-
-    # This person's own rules (PERSON_RULES), overriding the unit's; None: the unit's rule.
-    max_consecutive_onsite_days: Annotated[int, Field(ge=1)] | None = None
-    min_consecutive_onsite_days: Annotated[int, Field(ge=1)] | None = None
-    min_consecutive_days_off: Annotated[int, Field(ge=1)] | None = None
-    max_onsite_days: NonNegativeInt | None = None
-    max_weekends_worked: NonNegativeInt | None = None
-    min_work_minutes: NonNegativeInt | None = None
-    max_work_minutes: NonNegativeInt | None = None
-    max_shifts_per_type: dict[str, NonNegativeInt] | None = None
-
-    @field_validator("max_shifts_per_type", mode="before")
-    @classmethod
-    def _shift_limits(cls, value: Any) -> Any:
-        return parse_shift_limits(value)
 
     @property
     def own_rules(self) -> dict[str, Any]:

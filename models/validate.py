@@ -401,9 +401,15 @@ def contact_warnings(scenario: Scenario, locate: Locate) -> list[InputIssue]:
 
 def _contact_problems(person: StaffMember, ids: set[str]) -> Iterator[tuple[str, str]]:
     if person.superior == person.id:
-        yield "superior", "names this person as their own superior; expected the id of their direct superior, or an empty cell"
+        yield (
+            "superior",
+            "names this person as their own superior; expected the id of their direct superior, or an empty cell",
+        )
     elif person.superior is not None and person.superior not in ids:
-        yield "superior", f"no staff member has id {person.superior!r}; expected the id of this person's direct superior"
+        yield (
+            "superior",
+            f"no staff member has id {person.superior!r}; expected the id of this person's direct superior",
+        )
     if person.phone is not None and not person.phone.startswith("+62"):
         try:
             normalise_phone(person.phone)

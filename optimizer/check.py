@@ -272,16 +272,22 @@ def _coverage_violations(problem: Problem, onsite: list[int]) -> Iterator[Violat
         yield _violation("coverage", message, None, on)
 
 
+def _rule_day(problem: Problem, req: Requirement) -> dict[str, Any]:
+    """The fields every figure about one requirement starts with (models.result.RuleDay)."""
+    return {
+        "requirement": req.rule_id,
+        "unit": req.unit,
+        "site": req.site,
+        "skill": req.skill,
+        "shift": req.shift,
+        "date": _iso(problem, req.day),
+    }
+
+
 def _coverage_figures(problem: Problem, onsite: list[int]) -> tuple[CoverageFigure, ...]:
-    iso = [day.date.isoformat() for day in problem.days]
     return tuple(
         CoverageFigure(
-            requirement=req.rule_id,
-            unit=req.unit,
-            site=req.site,
-            skill=req.skill,
-            shift=req.shift,
-            date=iso[req.day],
+            **_rule_day(problem, req),
             required=req.min,
             max=req.max,
             onsite=count,
@@ -386,12 +392,7 @@ def _resilience_figures(
         resilient, reason = _resilience(req, count, standby)
         figures.append(
             ResilienceFigure(
-                requirement=req.rule_id,
-                unit=req.unit,
-                site=req.site,
-                skill=req.skill,
-                shift=req.shift,
-                date=_iso(problem, req.day),
+                **_rule_day(problem, req),
                 required=req.min,
                 onsite=count,
                 standby=standby,
@@ -423,12 +424,7 @@ def _resilience_violations(
 def _standby_figures(problem: Problem, named: list[list[int]]) -> tuple[StandbyFigure, ...]:
     return tuple(
         StandbyFigure(
-            requirement=req.rule_id,
-            unit=req.unit,
-            site=req.site,
-            skill=req.skill,
-            shift=req.shift,
-            date=_iso(problem, req.day),
+            **_rule_day(problem, req),
             asked=req.standby,
             staff=tuple(problem.people[p].id for p in people),
         )
@@ -638,15 +634,15 @@ def _workload_violations(problem: Problem, cells: Cells) -> Iterator[Violation]:
                     None,
                 )
         minutes = sum(problem.shifts[s].length_minutes for _, s in worked if s in problem.shifts)
-        for rule, limit, breaks, words in (
+        for rule, allowed, breaks, words in (
             ("min_work_minutes", rules.min_work_minutes, lambda m, x: m < x, "at least"),
             ("max_work_minutes", rules.max_work_minutes, lambda m, x: m > x, "at most"),
         ):
-            if limit is not None and breaks(minutes, limit):
+            if allowed is not None and breaks(minutes, allowed):
                 yield _violation(
                     rule,
                     f"{_who(person)} works {minutes} minutes over the horizon; "
-                    f"{_whose(problem, person, rule)} rule asks for {words} {limit} ({rule})",
+                    f"{_whose(problem, person, rule)} rule asks for {words} {allowed} ({rule})",
                     person,
                     None,
                 )

@@ -328,7 +328,7 @@ class ColumnGeneration:
             for p in self.people
         }
         covered: list[list[cp_model.IntVar]] = [[] for _ in self.requirements]
-        costs = []
+        costs: list[cp_model.LinearExprT] = []
         for p in self.people:
             model.add_exactly_one(chosen[p])
             for literal, column in zip(chosen[p], self.columns[p], strict=True):

@@ -252,15 +252,13 @@ def _skill_reasons(problem: Problem, sources: Sources) -> list[Reason]:
             where = f"{unit} / {req.site}" if req.site else unit
             gap = f"nobody in {where} has skill {req.skill}"
         reasons.append(
-            Reason(
+            _coverage_reason(
                 "skill",
                 f"{_place(req)} needs {max(r.min for r in reqs)} on site on "
                 f"{_days_text(problem, days)} (rule {rule_id}), but {gap}",
-                unit,
-                req.site,
-                req.shift,
-                tuple(_iso(problem, d) for d in days),
-                locations=sources.coverage(rule_id),
+                req,
+                sources,
+                [_iso(problem, d) for d in days],
             )
         )
     return reasons
@@ -305,17 +303,15 @@ def _staff_reasons(
     if able >= req.min:
         return []
     return [
-        Reason(
+        _coverage_reason(
             "staff",
             f"{_place(req)} on {_iso(problem, req.day)} needs {req.min} on site (rule "
             f"{req.rule_id}); only {able} of the {len(req.members)} staff of {_group_of(req)} "
             f"can be: {'; '.join(why)}",
-            req.unit,
-            req.site,
-            req.shift,
-            (_iso(problem, req.day),),
-            tuple(problem.people[p].id for p in unable),
-            sources.coverage(req.rule_id),
+            req,
+            sources,
+            [_iso(problem, req.day)],
+            [problem.people[p].id for p in unable],
         )
     ]
 
@@ -361,14 +357,8 @@ def _standby_reasons(
         else:
             continue
         reasons.append(
-            Reason(
-                "standby" if req.standby else "resilient",
-                message,
-                req.unit,
-                req.site,
-                req.shift,
-                (day,),
-                locations=sources.coverage(req.rule_id),
+            _coverage_reason(
+                "standby" if req.standby else "resilient", message, req, sources, [day]
             )
         )
     return reasons
@@ -433,6 +423,27 @@ def _day_reasons(
     return reasons
 
 
+def _coverage_reason(
+    kind: str,
+    message: str,
+    req: Requirement,
+    sources: Sources,
+    dates: Sequence[str],
+    people: Sequence[str] = (),
+) -> Reason:
+    """A reason about one coverage rule: its unit, site and shift, and where it is written."""
+    return Reason(
+        kind,
+        message,
+        req.unit,
+        req.site,
+        req.shift,
+        tuple(dates),
+        tuple(people),
+        sources.coverage(req.rule_id),
+    )
+
+
 def _max_reasons(problem: Problem, sources: Sources) -> list[Reason]:
     """A maximum below the minimum, or more people fixed on site than the maximum."""
     reasons = []
@@ -441,15 +452,13 @@ def _max_reasons(problem: Problem, sources: Sources) -> list[Reason]:
         if below:
             req = below[0]
             reasons.append(
-                Reason(
+                _coverage_reason(
                     "max_below_min",
                     f"{_place(req)} on {_days_text(problem, [r.day for r in below])}: max "
                     f"{req.max} is below the minimum {max(r.min for r in below)} (rule {rule_id})",
-                    req.unit,
-                    req.site,
-                    req.shift,
-                    tuple(_iso(problem, r.day) for r in below),
-                    locations=sources.coverage(rule_id),
+                    req,
+                    sources,
+                    [_iso(problem, r.day) for r in below],
                 )
             )
         for req in reqs:
@@ -457,16 +466,14 @@ def _max_reasons(problem: Problem, sources: Sources) -> list[Reason]:
             fixed = [p for p in req.members if problem.options[p][req.day] == option]
             if req.max is not None and len(fixed) > req.max:
                 reasons.append(
-                    Reason(
+                    _coverage_reason(
                         "fixed_above_max",
                         f"{_place(req)} on {_iso(problem, req.day)}: {len(fixed)} staff must be "
                         f"on site that day, above the max {req.max} (rule {rule_id})",
-                        req.unit,
-                        req.site,
-                        req.shift,
-                        (_iso(problem, req.day),),
-                        tuple(problem.people[p].id for p in fixed),
-                        sources.coverage(rule_id),
+                        req,
+                        sources,
+                        [_iso(problem, req.day)],
+                        [problem.people[p].id for p in fixed],
                     )
                 )
     return reasons

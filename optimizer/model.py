@@ -560,7 +560,7 @@ class PartModel:
         """A term equal to "any of `terms` holds": a constant, the one term, or a new literal."""
         if any(_is_one(t) for t in terms):
             return 1
-        free = [t for t in terms if not isinstance(t, int)]
+        free: list[Term] = [t for t in terms if not isinstance(t, int)]
         if not free:
             return 0
         if len(free) == 1:

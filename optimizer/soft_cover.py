@@ -44,12 +44,14 @@ BEST_ROW_S = 0.5
 
 @dataclass
 class WarmStart:
-    """The best roster found (None if none) with its objective, and a proven lower bound on
-    the part's objective (None if none was proved)."""
+    """The best roster found (None if none) with its objective, a proven lower bound on
+    the part's objective (None if none was proved), and whether the part was proved to
+    have no roster at all."""
 
     rows: Rows | None
     objective: int | None
     bound: int | None
+    infeasible: bool = False
 
 
 class SoftCoverSearch:
@@ -79,7 +81,10 @@ class SoftCoverSearch:
     def run(self) -> WarmStart:
         started = time.monotonic()
         budget = self.deadline - started
-        rosters, proved = self._seed(started + budget * SEED_SHARE)
+        rosters, status = self._seed(started + budget * SEED_SHARE)
+        if status == cp_model.INFEASIBLE:
+            return WarmStart(None, None, None, infeasible=True)
+        proved = status == cp_model.OPTIMAL and bool(rosters)
         best = WarmStart(None, None, None)
         if rosters:
             rows, objective = rosters[-1]
@@ -111,20 +116,19 @@ class SoftCoverSearch:
             best.rows, best.objective = search.run(self.deadline)
         return best
 
-    def _seed(self, deadline: float) -> tuple[list[tuple[Rows, int]], bool]:
+    def _seed(self, deadline: float) -> tuple[list[tuple[Rows, int]], cp_model.CpSolverStatus]:
         """Every roster a short CP-SAT solve of the part finds, best last, with objectives;
-        and whether the last is proved optimal."""
+        and the solve's status (OPTIMAL: the last is optimal; INFEASIBLE: there is none)."""
         if len(self.part.model.proto.variables) > SEED_MAX_VARIABLES:
-            return [], False
+            return [], cp_model.UNKNOWN
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 8
         solver.parameters.max_time_in_seconds = max(0.1, deadline - time.monotonic())
         found = Rosters(self.part, self.part.people)
         if not self._running(solver):
-            return [], False
+            return [], cp_model.UNKNOWN
         status = solver.solve(self.part.model, found)
-        rosters = list(zip(found.found, found.objectives, strict=True))
-        return rosters, status == cp_model.OPTIMAL and bool(rosters)
+        return list(zip(found.found, found.objectives, strict=True)), status
 
 
 class PersonByPerson:

@@ -284,12 +284,12 @@ class _Run:
             return self._reused(self.optima[key], part, units, proto_size, started)
         limit = AFTER_INTERRUPT_LIMIT_S if self.hurrying else budget
         limit -= time.monotonic() - started
-        limit = self._soft_cover(part, limit)
-        if limit is None:  # the soft-cover search found no roster: a shorter solve cannot
+        left = self._soft_cover(part, limit)
+        if left is None:  # the soft-cover search found no roster: a shorter solve cannot
             elapsed = time.monotonic() - started
             report = PartReport(units, len(people), *proto_size, "unknown", None, None, elapsed)
             return PartOutcome(report)
-        solver = self.parameters(limit)
+        solver = self.parameters(left)
         watcher = _Watcher(lambda obj, bound: self.emit(index, len(parts), obj, bound))
         status = self._solve_in_thread(solver, part.model, watcher)
         if status == cp_model.UNKNOWN:
@@ -335,8 +335,8 @@ class _Run:
     def _soft_cover(self, part: PartModel, limit: float) -> float | None:
         """Parts whose coverage is all soft (optimizer.soft_cover): a strong first roster and
         a proven lower bound before the final solve; returns the time left, or None when the
-        search found no roster at all (it had CP-SAT on the same model, and more time, so
-        the final solve would only overrun the limit). Ctrl-C stops it as it stops a search."""
+        search found no roster at all and could not prove there is none (it had CP-SAT on
+        the same model, and more time, so the final solve would only overrun the limit). Ctrl-C stops it as it stops a search."""
         usual = not (self.hurrying or part.relax or part.grouped or part.kept)
         if not usual or not columns_apply(part.requirements):
             return limit
@@ -353,6 +353,8 @@ class _Run:
                 if not self.note_interrupt():
                     thread.join()
                     raise
+        if found and found[0].infeasible:
+            return limit - (time.monotonic() - started)  # the final solve says so, with reasons
         if not found or found[0].rows is None:
             return None
         if found[0].bound is not None:

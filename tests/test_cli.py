@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -202,6 +207,12 @@ def _many_wards(tmp_path: Path, count: int = 40) -> Path:
             f"{ward}-{i:02d},Perawat {ward} {i},{ward}\n" for ward in wards for i in range(50)
         )
     )
+    # a request in each ward on a different day, so no two wards are the same model (a model
+    # met before is not solved again)
+    requests = "".join(
+        f"  - {{staff: {ward}-00, date: 2025-12-{15 + k % 17}, want: off, weight: {1 + k}}}\n"
+        for k, ward in enumerate(wards)
+    )
     units = "".join(
         f"  {ward}: {{schedule: roster, shifts: [pagi, siang, malam],"
         " rules: {min_rest_hours: 11, max_consecutive_onsite_days: 5}}\n"
@@ -219,40 +230,34 @@ def _many_wards(tmp_path: Path, count: int = 40) -> Path:
         '  - {unit: "*", shift: pagi, min: 12}\n'
         '  - {unit: "*", shift: siang, min: 9}\n'
         '  - {unit: "*", shift: malam, min: 7}\n'
+        f"requests:\n{requests}"
         "solver: {time_limit_s: 600}\n"
     )
     return scenario
 
 
-def _wait_for_cpu_seconds(pid: int, seconds: float) -> None:
+def _wait_for_cpu_seconds(process: subprocess.Popen[bytes], seconds: float) -> None:
     """Until the process has used this much CPU: on a busy machine wall time says little
     about how far a solve has come."""
-    import os
-    import time
-
     ticks = os.sysconf("SC_CLK_TCK")
-    while True:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    while process.poll() is None:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         if (int(fields[11]) + int(fields[12])) / ticks >= seconds:  # utime + stime
             return
         time.sleep(0.2)
+    pytest.fail(f"the solve ended (exit {process.returncode}) before it could be interrupted")
 
 
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
 def test_ctrl_c_or_sigterm_writes_the_best_roster_found_so_far(tmp_path: Path, stop: str) -> None:
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    scenario, out = _many_wards(tmp_path, 60), tmp_path / "out"
+    scenario, out = _many_wards(tmp_path, 80), tmp_path / "out"
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "solve", str(scenario), "--out", str(out)],
         cwd=Path(__file__).parent.parent,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    _wait_for_cpu_seconds(process.pid, 14)  # loaded and searching (loading and checks: ~5 s)
+    _wait_for_cpu_seconds(process, 14)  # loaded and searching (loading and checks: ~5 s)
     process.send_signal(getattr(signal, stop))
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr.decode()

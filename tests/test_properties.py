@@ -9,7 +9,7 @@ import itertools
 import math
 from typing import Any
 
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
 from models.problem import Problem
@@ -154,8 +154,32 @@ def fairness_swaps(problem: Problem, roster: Roster) -> list[tuple[int, int, int
     return swaps
 
 
+# Found by this test: a soft-cover part with no roster at all must be reported infeasible,
+# not "no roster found in time".
+NO_ROSTER_UNDER_SOFT_COVER: dict[str, Any] = {
+    "version": 1,
+    "name": "tiny",
+    "horizon": {"start": "2025-12-22", "end": "2025-12-23"},
+    "shifts": {
+        "pagi": {"start": "07:00", "end": "14:00"},
+        "malam": {"start": "21:00", "end": "07:00"},
+    },
+    "units": {
+        "a": {
+            "schedule": "office",
+            "shifts": ["pagi", "malam"],
+            "wfa": None,
+            "rules": {"max_consecutive_onsite_days": 1},
+        }
+    },
+    "staff": [{"id": "p0", "name": "Person 0", "unit": "a"}],
+    "coverage": [{"unit": "a", "shift": "pagi", "days": "all", "target": 0, "weight": 1}],
+}
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
+@example(NO_ROSTER_UNDER_SOFT_COVER)
 def test_solver_matches_checker_and_brute_force(data: dict[str, Any]) -> None:
     problem = Problem(Scenario.model_validate(data))
     size = math.prod(len(cell) for row in problem.options for cell in row)
