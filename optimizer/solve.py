@@ -22,7 +22,7 @@ import ortools
 from ortools.sat.python import cp_model, cp_model_helper
 
 from models.problem import Option, Problem
-from models.result import PartReport, Result, Roster, SolverInfo
+from models.result import Evaluation, PartReport, Result, Roster, SolverInfo
 from optimizer.check import evaluate
 from optimizer.columns import applies as columns_apply
 from optimizer.explain import capacity_reasons
@@ -100,6 +100,8 @@ class PartOutcome:
     rows: dict[int, tuple[Option, ...]] = field(default_factory=dict)
     reasons: tuple[str, ...] = ()
     standby: dict[tuple[int, int], str] = field(default_factory=dict)  # (person, day) -> rule
+    # False for a first roster taken without a model (time up): the checker judges it
+    checked: bool = True
 
 
 @dataclass(frozen=True)
@@ -268,6 +270,25 @@ class _Run:
     def prepare(self, part: Part) -> PartModel:
         return prepare_part(self.problem, part, relax=self.settings.relax)
 
+    def first_roster_only(self, part: Part) -> PartOutcome | None:
+        """Once time is up, a part's first roster as it is, without building its model:
+        the model costs some ten times the roster (0.1 s against 0.01 s a part of a
+        generated city), and with hundreds of parts left that decided how far a run
+        overran its limit. The checker then judges the whole roster (`_checked`). None
+        where the model is needed all the same (standby and N-1 rules, a relaxed solve)
+        or the greedy roster ran into a dead end."""
+        started = time.monotonic()
+        requirements = [self.problem.requirements[r] for r in part.requirements]
+        if self.settings.relax or any(req.standby or req.resilient for req in requirements):
+            return None
+        rows = first_roster(self.problem, part.people, requirements)
+        if rows is None:
+            return None
+        units = tuple(sorted({self.problem.people[p].unit for p in part.people}))
+        elapsed = time.monotonic() - started
+        report = PartReport(units, len(part.people), 0, 0, "feasible", None, None, elapsed)
+        return PartOutcome(report, {p: tuple(row) for p, row in rows.items()}, checked=False)
+
     def solve_part(
         self, index: int, parts: list[Part], budget: float, part: PartModel | None = None
     ) -> PartOutcome:
@@ -424,7 +445,39 @@ def solve(problem: Problem, settings: SolveSettings | None = None) -> Result:
         )
     parts = [whole(problem)] if settings.monolithic else partition(problem)
     outcomes = _solve_parts(run, parts)
-    return _hurried(run, lambda: _combine(problem, run, outcomes, info, tuple(quick)))
+    outcomes, evaluation = _hurried(run, lambda: _checked(run, parts, outcomes))
+    return _hurried(run, lambda: _combine(problem, run, outcomes, info, tuple(quick), evaluation))
+
+
+def _checked(
+    run: _Run, parts: list[Part], outcomes: list[PartOutcome]
+) -> tuple[list[PartOutcome], Evaluation | None]:
+    """First rosters taken without a model (`_Run.first_roster_only`) judged by the
+    checker; should one break a rule, those parts get their model after all (a first
+    solution from the same roster as hint). Returns the outcomes and, when the roster was
+    judged whole and valid here, its evaluation."""
+    unchecked = [k for k, o in enumerate(outcomes) if not o.checked]
+    complete = len(outcomes) == len(parts) and all(
+        o.report.status in ("optimal", "feasible") for o in outcomes
+    )
+    if not unchecked or not complete:
+        return outcomes, None
+    evaluation = evaluate(run.problem, _roster(run.problem, outcomes))
+    if evaluation.valid:
+        return outcomes, evaluation
+    outcomes = list(outcomes)
+    for k in unchecked:
+        outcomes[k] = run.solve_part(k, parts, AFTER_INTERRUPT_LIMIT_S)
+    return outcomes, None
+
+
+def _roster(problem: Problem, outcomes: list[PartOutcome]) -> Roster:
+    rows: dict[int, tuple[Option, ...]] = {}
+    standby: dict[tuple[int, int], str] = {}
+    for outcome in outcomes:
+        rows.update(outcome.rows)
+        standby.update(outcome.standby)
+    return Roster(tuple(rows[p] for p in range(len(problem.people))), standby)
 
 
 def _hurried(run: _Run, step: Callable[[], _T]) -> _T:
@@ -472,13 +525,17 @@ def _solve_parts(run: _Run, parts: list[Part]) -> list[PartOutcome]:
     # without the GIL): building and hinting is about a quarter of the work on Bekasi.
     with ThreadPoolExecutor(max_workers=1) as builder:
         ahead = builder.submit(run.prepare, parts[0]) if parts else None
-        for index in range(len(parts)):
-            model = _built(run, ahead)
+        for index, part in enumerate(parts):
+            outcome = _hurried(run, partial(run.first_roster_only, part)) if run.hurrying else None
+            model = _built(run, ahead) if outcome is None else None
             ahead = (
-                builder.submit(run.prepare, parts[index + 1]) if index + 1 < len(parts) else None
+                builder.submit(run.prepare, parts[index + 1])
+                if index + 1 < len(parts) and not run.hurrying
+                else None
             )
-            budget = run.remaining() * _share(weights, index)
-            outcome = _hurried(run, partial(run.solve_part, index, parts, budget, model))
+            if outcome is None:
+                budget = run.remaining() * _share(weights, index)
+                outcome = _hurried(run, partial(run.solve_part, index, parts, budget, model))
             outcomes.append(outcome)
             run.emit(index, len(parts), outcome.report.objective, outcome.report.bound, done=True)
             if outcome.report.status in ("infeasible", "invalid") and not run.settings.relax:
@@ -516,6 +573,7 @@ def _combine(
     outcomes: list[PartOutcome],
     solver: SolverInfo,
     quick: tuple[str, ...] = (),
+    evaluation: Evaluation | None = None,
 ) -> Result:
     statuses = [o.report.status for o in outcomes]
     reports = tuple(o.report for o in outcomes)
@@ -553,18 +611,16 @@ def _combine(
             parts=reports,
             interrupted=run.interrupted,
         )
-    rows: dict[int, tuple[Option, ...]] = {}
-    standby: dict[tuple[int, int], str] = {}
-    for outcome in outcomes:
-        rows.update(outcome.rows)
-        standby.update(outcome.standby)
-    roster = Roster(tuple(rows[p] for p in range(len(problem.people))), standby)
+    roster = _roster(problem, outcomes)
     status = (
         "optimal" if all(s == "optimal" for s in statuses) and not run.interrupted else "feasible"
     )
-    objective = sum(o.report.objective or 0 for o in outcomes)
     bound: int | None = sum(o.report.bound or 0 for o in outcomes)
-    evaluation = evaluate(problem, roster)
+    evaluation = evaluation or evaluate(problem, roster)
+    # Parts without a model have no objective of their own: the checker's counts them all.
+    objective = sum(o.report.objective or 0 for o in outcomes)
+    if not all(o.checked for o in outcomes):
+        objective = evaluation.objective
     if relax:
         # The parts' objectives carry the shortfall penalty; report the usual objective of
         # the roster, and keep `infeasible` while any minimum is short, so nothing

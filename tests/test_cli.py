@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -9,13 +10,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 import cli
+from models.load import load_scenario
+from models.problem import ONSITE, Option, Problem
 from models.result import Result, SolverInfo
+from optimizer.solve import SolveSettings, solve
 from tests.test_load import BAD, BAD_CASES, WARN, WARNING_CASES
 
 DATA = Path(__file__).parent / "data"
@@ -287,3 +292,35 @@ def test_time_limit_still_returns_a_whole_valid_roster(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["status"] in ("feasible", "optimal")
     assert run("check", tmp_path / "wards.yaml", tmp_path / "out" / "roster.csv")[0] == 0
+
+
+def _solved_in_no_time(tmp_path: Path) -> Result:
+    problem = Problem(load_scenario(_many_wards(tmp_path, 6)).scenario)
+    result = solve(problem, SolveSettings(time_limit_s=0, workers=1))
+    assert result.status == "feasible" and result.evaluation is not None
+    assert result.evaluation.valid and result.evaluation.objective == result.objective
+    return result
+
+
+def test_parts_left_when_time_is_up_take_their_first_roster_without_a_model(
+    tmp_path: Path,
+) -> None:
+    result = _solved_in_no_time(tmp_path)
+    assert [part.variables for part in result.parts] == [0] * 6
+
+
+def test_a_first_roster_that_breaks_a_rule_is_solved_with_its_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_class = importlib.import_module("optimizer.solve")._Run
+    taken_as_it_is = run_class.first_roster_only
+
+    def on_site_every_day(run: Any, part: Any) -> Any:
+        outcome = taken_as_it_is(run, part)
+        for p in outcome.rows:  # breaks max_consecutive_onsite_days: the checker catches it
+            outcome.rows[p] = (Option(ONSITE, "pagi"),) * len(run.problem.days)
+        return outcome
+
+    monkeypatch.setattr(run_class, "first_roster_only", on_site_every_day)
+    result = _solved_in_no_time(tmp_path)
+    assert all(part.variables > 0 for part in result.parts)
