@@ -453,9 +453,9 @@ def _checked(
     run: _Run, parts: list[Part], outcomes: list[PartOutcome]
 ) -> tuple[list[PartOutcome], Evaluation | None]:
     """First rosters taken without a model (`_Run.first_roster_only`) judged by the
-    checker; should one break a rule, those parts get their model after all (a first
-    solution from the same roster as hint). Returns the outcomes and, when the roster was
-    judged whole and valid here, its evaluation."""
+    checker; the parts where one breaks a rule (the greedy roster may leave a weekly
+    minimum short) get their model after all: a first solution, hinted by the same roster.
+    Returns the outcomes and, when the roster was judged valid here, its evaluation."""
     unchecked = [k for k, o in enumerate(outcomes) if not o.checked]
     complete = len(outcomes) == len(parts) and all(
         o.report.status in ("optimal", "feasible") for o in outcomes
@@ -465,8 +465,11 @@ def _checked(
     evaluation = evaluate(run.problem, _roster(run.problem, outcomes))
     if evaluation.valid:
         return outcomes, evaluation
+    part_of = {run.problem.people[p].id: k for k, part in enumerate(parts) for p in part.people}
+    broken = {part_of.get(v.staff_id or "") for v in evaluation.violations}
     outcomes = list(outcomes)
-    for k in unchecked:
+    # a rule of no one person (coverage) broken: every part taken as it was gets its model
+    for k in unchecked if None in broken else [k for k in unchecked if k in broken]:
         outcomes[k] = run.solve_part(k, parts, AFTER_INTERRUPT_LIMIT_S)
     return outcomes, None
 
