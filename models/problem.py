@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -245,6 +245,10 @@ class Problem:
                 monday = day.date - timedelta(days=day.date.weekday())
                 weekends.setdefault(monday, []).append(day.index)
         return tuple(tuple(days) for days in weekends.values())
+
+    def units_of(self, people: Iterable[int]) -> tuple[str, ...]:
+        """The units these people belong to, sorted: how a part is named in reports."""
+        return tuple(sorted({self.people[p].unit for p in people}))
 
     def pool_of(self, person: Person) -> str:
         if self.pool == "all":

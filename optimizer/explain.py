@@ -848,7 +848,7 @@ def minimal_conflict(
         elif status != cp_model.FEASIBLE and status != cp_model.OPTIMAL:
             minimal = False  # undecided in time: keep it, the set may not be minimal
     problem = model.problem
-    units = tuple(sorted({problem.people[p].unit for p in model.people}))
+    units = problem.units_of(model.people)
     rules = tuple(describe_group(problem, group, sources) for group in groups)
     return Conflict(units, rules, minimal)
 

@@ -284,7 +284,7 @@ class _Run:
         rows = first_roster(self.problem, part.people, requirements)
         if rows is None:
             return None
-        units = tuple(sorted({self.problem.people[p].unit for p in part.people}))
+        units = self.problem.units_of(part.people)
         elapsed = time.monotonic() - started
         report = PartReport(units, len(part.people), 0, 0, "feasible", None, None, elapsed)
         return PartOutcome(report, {p: tuple(row) for p, row in rows.items()}, checked=False)
@@ -296,7 +296,7 @@ class _Run:
         people = parts[index].people
         part = part or self.prepare(parts[index])
         proto_size = (len(part.model.proto.variables), len(part.model.proto.constraints))
-        units = tuple(sorted({self.problem.people[p].unit for p in people}))
+        units = self.problem.units_of(people)
         if part.infeasible_reasons:
             report = PartReport(units, len(people), *proto_size, "infeasible", None, None, 0.0)
             return PartOutcome(report, reasons=tuple(part.infeasible_reasons))
